@@ -1,0 +1,177 @@
+"""One private PyBullet client per environment (the panda-gym ``PyBullet`` layer).
+
+Everything that talks to the physics server goes through :class:`BulletWorld`, so several
+environments in one process never share state and no code calls the global ``pybullet`` API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+from collections.abc import Iterator
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def silenced_native_output() -> Iterator[None]:
+    """Redirect the process's stdout/stderr file descriptors to ``/dev/null`` for a moment.
+
+    PyBullet's C++ core prints with ``printf`` (its build time on import, URDF notes on load),
+    which Python-level redirection cannot catch; an environment must print nothing.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
+
+
+with silenced_native_output():
+    import pybullet
+    from pybullet_utils.bullet_client import BulletClient
+
+
+def display_available() -> bool:
+    """Whether an X display exists for PyBullet's GUI."""
+    return bool(os.environ.get("DISPLAY"))
+
+
+class BulletWorld:
+    """A PyBullet physics client with the simulation settings the garden uses.
+
+    One :meth:`step` advances ``substeps`` physics steps of ``time_step`` seconds inside Bullet
+    (``numSubSteps``), so a control step costs one call across the Python bridge; an external
+    force applied before it acts during all of its substeps.
+
+    :param time_step: physics time step in seconds.
+    :param substeps: physics steps per :meth:`step` (the env's action repeat).
+    :param gui: open the PyBullet GUI (needs a display) instead of the headless DIRECT mode.
+    """
+
+    def __init__(self, time_step: float = 1.0 / 120.0, substeps: int = 1, gui: bool = False) -> None:
+        self.time_step = time_step
+        self.substeps = substeps
+        self.gui = gui
+        mode = pybullet.GUI if gui else pybullet.DIRECT
+        with silenced_native_output():
+            self.client = BulletClient(connection_mode=mode)
+        self.id: int = self.client._client
+        self.client.setGravity(0.0, 0.0, -9.81)
+        # Deterministic pair ordering: required for bit-identical replays after restoreState
+        # (bullet3#2442).
+        self.client.setPhysicsEngineParameter(
+            fixedTimeStep=time_step * substeps,
+            numSubSteps=substeps,
+            deterministicOverlappingPairs=1,
+        )
+        # Hot calls bound once: BulletClient's __getattr__ costs more than the call itself.
+        bind = functools.partial
+        self.step = bind(pybullet.stepSimulation, physicsClientId=self.id)
+        self.apply_force = bind(pybullet.applyExternalForce, physicsClientId=self.id)
+        self.base_pose = bind(pybullet.getBasePositionAndOrientation, physicsClientId=self.id)
+        self.base_velocity = bind(pybullet.getBaseVelocity, physicsClientId=self.id)
+        self.contact_points = bind(pybullet.getContactPoints, physicsClientId=self.id)
+        self.motor_control = bind(pybullet.setJointMotorControlArray, physicsClientId=self.id)
+        if gui:
+            self.client.configureDebugVisualizer(pybullet.COV_ENABLE_GUI, 0)
+            self.client.configureDebugVisualizer(pybullet.COV_ENABLE_SHADOWS, 1)
+        self._closed = False
+
+    # ----------------------------------------------------------------------------- bodies
+    def load_urdf(self, path: str, position: tuple[float, float, float], fixed: bool = False) -> int:
+        """Load a URDF file silently and return its body id."""
+        with silenced_native_output():
+            return self.client.loadURDF(
+                path,
+                basePosition=position,
+                useFixedBase=fixed,
+                flags=pybullet.URDF_USE_INERTIA_FROM_FILE | pybullet.URDF_MAINTAIN_LINK_ORDER,
+            )
+
+    def create_static_body(
+        self,
+        shape: str,
+        size: tuple[float, ...],
+        position: tuple[float, float, float],
+        rgba: tuple[float, float, float, float],
+        collide: bool = True,
+    ) -> int:
+        """Create a fixed body from a primitive: ``box`` (half extents), ``cylinder`` (radius, height) or ``sphere``."""
+        c = self.client
+        if shape == "box":
+            vis = c.createVisualShape(pybullet.GEOM_BOX, halfExtents=size, rgbaColor=rgba)
+            col = c.createCollisionShape(pybullet.GEOM_BOX, halfExtents=size) if collide else -1
+        elif shape == "cylinder":
+            vis = c.createVisualShape(pybullet.GEOM_CYLINDER, radius=size[0], length=size[1], rgbaColor=rgba)
+            col = c.createCollisionShape(pybullet.GEOM_CYLINDER, radius=size[0], height=size[1]) if collide else -1
+        elif shape == "sphere":
+            vis = c.createVisualShape(pybullet.GEOM_SPHERE, radius=size[0], rgbaColor=rgba)
+            col = c.createCollisionShape(pybullet.GEOM_SPHERE, radius=size[0]) if collide else -1
+        else:
+            raise ValueError(f"unknown shape {shape!r}; valid shapes: box, cylinder, sphere")
+        return c.createMultiBody(baseMass=0.0, baseCollisionShapeIndex=col, baseVisualShapeIndex=vis, basePosition=position)
+
+    def set_color(self, body: int, rgba: tuple[float, float, float, float], link: int = -1) -> None:
+        """Recolour a body's visual shape."""
+        self.client.changeVisualShape(body, link, rgbaColor=rgba)
+
+    def move_body(self, body: int, position: tuple[float, float, float]) -> None:
+        """Teleport a (static) body."""
+        self.client.resetBasePositionAndOrientation(body, position, (0.0, 0.0, 0.0, 1.0))
+
+    # ----------------------------------------------------------------------------- state
+    def save_state(self) -> int:
+        """Snapshot the whole world in memory."""
+        return self.client.saveState()
+
+    def restore_state(self, state_id: int) -> None:
+        """Restore a snapshot made by :meth:`save_state`."""
+        self.client.restoreState(stateId=state_id)
+
+    # ----------------------------------------------------------------------------- camera
+    def render(
+        self,
+        width: int,
+        height: int,
+        target: tuple[float, float, float],
+        distance: float,
+        yaw: float,
+        pitch: float,
+        fov: float = 50.0,
+    ) -> np.ndarray:
+        """Render an RGB image (uint8, H x W x 3) from an orbiting camera."""
+        c = self.client
+        view = c.computeViewMatrixFromYawPitchRoll(
+            cameraTargetPosition=target, distance=distance, yaw=yaw, pitch=pitch, roll=0.0, upAxisIndex=2
+        )
+        proj = c.computeProjectionMatrixFOV(fov=fov, aspect=width / height, nearVal=0.05, farVal=40.0)
+        renderer = pybullet.ER_BULLET_HARDWARE_OPENGL if self.gui else pybullet.ER_TINY_RENDERER
+        _, _, rgba, _, _ = c.getCameraImage(
+            width=width,
+            height=height,
+            viewMatrix=view,
+            projectionMatrix=proj,
+            renderer=renderer,
+            shadow=1,
+            lightDirection=(2.0, 1.0, 4.0),
+        )
+        image = np.asarray(rgba, dtype=np.uint8).reshape(height, width, 4)
+        return np.ascontiguousarray(image[:, :, :3])
+
+    def close(self) -> None:
+        """Disconnect from the physics server (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            with contextlib.suppress(pybullet.error):
+                self.client.disconnect()

@@ -1,0 +1,57 @@
+"""Learnability: PPO from scratch, 100,000 steps on each default season, 3 seeds.
+
+Target: mean normalized return >= 0.7 on every season (random policy 0, scripted gardener 1),
+over 20 fixed evaluation days with deterministic actions. The project's default
+hyperparameters are ``experiments/configs/ppo.yaml``. Finished runs are kept in
+``experiments/results/learnability/`` and skipped when the script runs again.
+
+Run: ``.venv/bin/python -m experiments.learnability [--steps 100000] [--seeds 0 1 2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+import envs
+from experiments.ppo_runs import evaluate, load_result, new_ppo, save_result, train
+
+BENCHMARK = "learnability"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=100_000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seasons", nargs="+", default=list(envs.DEFAULT_SEASON_NAMES))
+    parser.add_argument("--episodes", type=int, default=20)
+    args = parser.parse_args()
+    for season in args.seasons:
+        for seed in args.seeds:
+            name = f"{season}_seed{seed}_{args.steps}"
+            if load_result(BENCHMARK, name) is not None:
+                continue
+            model = new_ppo(season, seed)
+            seconds = train(model, args.steps)
+            result = {
+                "season": season,
+                "seed": seed,
+                "steps": args.steps,
+                "wall_seconds": seconds,
+                **evaluate(model, season, args.episodes),
+            }
+            save_result(BENCHMARK, name, result)
+            print(f"{season} seed {seed}: normalized {result['normalized']:.2f} ({seconds:.0f} s)", flush=True)
+    print(
+        f"\nPPO from scratch, {args.steps:,} steps, normalized return (random 0, gardener 1), {args.episodes} evaluation days"
+    )
+    print(f"| season | {' | '.join(f'seed {s}' for s in args.seeds)} | mean |")
+    print(f"|---|{'---|' * len(args.seeds)}---|")
+    for season in args.seasons:
+        scores = [load_result(BENCHMARK, f"{season}_seed{s}_{args.steps}")["normalized"] for s in args.seeds]
+        print(f"| {season} | {' | '.join(f'{v:.2f}' for v in scores)} | **{np.mean(scores):.2f}** |")
+
+
+if __name__ == "__main__":
+    main()
