@@ -191,7 +191,9 @@ class Garden:
 
     def _place_plants(self, rng: np.random.Generator, start: tuple[float, float, float]) -> list[tuple[float, float]]:
         placed: list[tuple[float, float]] = []
-        while len(placed) < self.n_plants:
+        for _ in range(20_000):
+            if len(placed) == self.n_plants:
+                return placed
             x, y = float(rng.uniform(*PLANT_X_RANGE)), float(rng.uniform(*PLANT_Y_RANGE))
             if math.hypot(x - start[0], y - start[1]) < START_CLEARANCE:
                 continue
@@ -200,7 +202,12 @@ class Garden:
             if self._obstacle_gap((x, y)) < OBSTACLE_CLEARANCE:
                 continue
             placed.append((x, y))
-        return placed
+        if len(placed) == self.n_plants:
+            return placed
+        raise ValueError(
+            f"season {self.spec.name!r}: cannot place {self.n_plants} plants {PLANT_SPACING} m apart and clear of its "
+            "obstacles; lower thirsty_plants + dormant_plants or remove obstacles"
+        )
 
     # ------------------------------------------------------------------ views for readers
     @property

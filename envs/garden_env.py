@@ -44,7 +44,7 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     which keeps a day short in decisions while the physics stays fine-grained).
 
     ## Observation Space
-    ``Box(-1, 1, (n,), float32)`` with ``n = 16 + 7 * plant_slots (+ max_seasons)``; the same
+    ``Box(-1, 1, (n,), float32)`` with ``n = 11 + 10 * plant_slots (+ max_seasons)``; the same
     shape in every season. Robot-frame means x forward, y left.
 
     | index | name | meaning |
@@ -56,9 +56,8 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     | 7, 8 | wind_forward, wind_left | anemometer: wind force in the body frame / 20 N |
     | 9 | temperature | air temperature / 40 degrees C |
     | 10 | daylight_left | fraction of the day left |
-    | 11-15 | range_-60deg ... range_+60deg | range finder at -60, -30, 0, 30, 60 degrees: distance / 1.5 m (1 = nothing) |
-    | 16 + 7k ... 22 + 7k | plant{k}_present, _forward, _left, _moisture, _kind_seedling, _kind_bulb, _kind_evergreen | plant slot k, nearest plant first: position in the robot frame / 4 m, moisture in [0, 1], kind one-hot; all zero for an empty slot |
-    | 16 + 7 * plant_slots ... | season_0 ... season_{max_seasons-1} | season one-hot (only with ``observe_season=True``) |
+    | 11 + 10k ... 20 + 10k | plant{k}_present, _forward, _left, _distance, _bearing_cos, _bearing_sin, _moisture, _kind_seedling, _kind_bulb, _kind_evergreen | plant slot k (standing plants, nearest first): position in the robot frame / 4 m, distance / 4 m, direction as cos/sin of its bearing, moisture in [0, 1], kind one-hot; all zero for an empty slot |
+    | 11 + 10 * plant_slots ... | season_0 ... season_{max_seasons-1} | season one-hot (only with ``observe_season=True``) |
 
     ``observation_names(plant_slots, observe_season, max_seasons)`` in ``envs.observation`` returns
     these names by index.

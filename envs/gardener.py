@@ -164,15 +164,16 @@ class ScriptedGardener:
         target = min(targets, key=lambda i: float(np.hypot(*(aims[i] - position))))
         aim = aims[target]
 
-        key = (id(garden), target, garden.t if garden.t < self._steps_since_plan else -1)
+        key = (id(garden), target)
         self._steps_since_plan += 1
-        if self._path_key != key[:2] or self._steps_since_plan >= self.REPLAN_EVERY or not self._path:
+        new_day = garden.t == 0
+        if new_day or self._path_key != key or self._steps_since_plan >= self.REPLAN_EVERY or not self._path:
             blocked = self._static_blocked.copy()
             for j, (px, py) in enumerate(garden.positions):
                 if j != target and alive[j]:
                     blocked |= np.hypot(self._gx - px, self._gy - py) < 0.035 + self.CLEARANCE
             self._path = self._plan(position, aim, blocked)
-            self._path_key = key[:2]
+            self._path_key = key
             self._steps_since_plan = 0
         # Drop path points already reached; pursue the first one at least 0.3 m ahead.
         while len(self._path) > 1 and np.hypot(*(self._path[0] - position)) < 0.3:

@@ -26,7 +26,16 @@ ROBOT_FEATURES: tuple[str, ...] = (
     "temperature",
     "daylight_left",
 )
-PLANT_FEATURES: tuple[str, ...] = ("present", "forward", "left", "moisture", *(f"kind_{k}" for k in PLANT_KINDS))
+PLANT_FEATURES: tuple[str, ...] = (
+    "present",
+    "forward",
+    "left",
+    "distance",
+    "bearing_cos",
+    "bearing_sin",
+    "moisture",
+    *(f"kind_{k}" for k in PLANT_KINDS),
+)
 
 
 def observation_names(plant_slots: int, observe_season: bool, max_seasons: int) -> list[str]:
@@ -78,11 +87,16 @@ def build_observation(
     scale = 1.0 / PLANT_DISTANCE_SCALE
     for i in order:
         dx, dy = offsets[i]
+        forward, left = cos * dx + sin * dy, cos * dy - sin * dx
+        distance = math.hypot(dx, dy) + 1e-9
         kind = kinds[i]
         values += (
             1.0,
-            (cos * dx + sin * dy) * scale,
-            (cos * dy - sin * dx) * scale,
+            forward * scale,
+            left * scale,
+            distance * scale,
+            forward / distance,
+            left / distance,
             moisture[i],
             kind == 0,
             kind == 1,

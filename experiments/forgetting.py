@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 
+from envs.normalization import reference_returns
 from experiments.ppo_runs import evaluate, load_result, new_ppo, save_result, switch_season, train
 
 BENCHMARK = "forgetting"
@@ -42,20 +43,22 @@ def main() -> None:
             "second": second,
             "seed": args.seed,
             "steps": args.steps,
-            "first_before": before["normalized"],
-            "first_after": after["normalized"],
-            "second_after": learned["normalized"],
-            "forgetting": before["normalized"] - after["normalized"],
+            "first_before_return": before["return"],
+            "first_after_return": after["return"],
+            "second_after_return": learned["return"],
         }
         save_result(BENCHMARK, name, result)
         print(f"{first} -> {second}: {first} {before['normalized']:.2f} -> {after['normalized']:.2f}", flush=True)
+    # Normalized when printed, from the raw returns, with the current reference returns.
     print(f"\nFine-tuning one PPO policy (told the season), {args.steps:,} steps per season, seed {args.seed}")
     print("| first → second | first, after first | first, after second | forgetting | second, after second |")
     print("|---|---|---|---|---|")
     for pair in args.pairs:
         first, second = pair.split(":")
         r = load_result(BENCHMARK, f"{first}_then_{second}_seed{args.seed}_{args.steps}")
-        before, after, loss, second_score = r["first_before"], r["first_after"], r["forgetting"], r["second_after"]
+        first_ref, second_ref = reference_returns(first), reference_returns(second)
+        before, after = first_ref.normalize(r["first_before_return"]), first_ref.normalize(r["first_after_return"])
+        loss, second_score = before - after, second_ref.normalize(r["second_after_return"])
         print(f"| {first} → {second} | {before:.2f} | {after:.2f} | **{loss:.2f}** | {second_score:.2f} |")
 
 

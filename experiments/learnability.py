@@ -15,6 +15,7 @@ import argparse
 import numpy as np
 
 import envs
+from envs.normalization import reference_returns
 from experiments.ppo_runs import evaluate, load_result, new_ppo, save_result, train
 
 BENCHMARK = "learnability"
@@ -48,8 +49,10 @@ def main() -> None:
     )
     print(f"| season | {' | '.join(f'seed {s}' for s in args.seeds)} | mean |")
     print(f"|---|{'---|' * len(args.seeds)}---|")
+    # Normalized when printed, from the raw returns, with the current reference returns.
     for season in args.seasons:
-        scores = [load_result(BENCHMARK, f"{season}_seed{s}_{args.steps}")["normalized"] for s in args.seeds]
+        reference = reference_returns(season)
+        scores = [reference.normalize(load_result(BENCHMARK, f"{season}_seed{s}_{args.steps}")["return"]) for s in args.seeds]
         print(f"| {season} | {' | '.join(f'{v:.2f}' for v in scores)} | **{np.mean(scores):.2f}** |")
 
 
