@@ -24,9 +24,9 @@ import time
 
 import gymnasium as gym
 import numpy as np
-import pybullet
 
-import envs
+import envs  # imported first: it silences PyBullet's banner
+from envs.bullet import pybullet
 from envs.garden_env import GardenWateringEnv
 
 
