@@ -32,6 +32,8 @@ START_X, START_Y_SPREAD, START_YAW_SPREAD = -1.55, 0.4, 0.4
 #: Plant placement: region, spacing between plants, clearance from obstacles and the start.
 PLANT_X_RANGE, PLANT_Y_RANGE = (-0.9, 1.75), (-1.75, 1.75)
 PLANT_SPACING, OBSTACLE_CLEARANCE, START_CLEARANCE = 0.6, 0.35, 0.9
+#: Beyond this distance (m) from the rover's centre along either axis nothing can touch it.
+CONTACT_REACH = 0.4
 
 PLANT_COLORS = {
     "seedling": (0.55, 0.88, 0.30, 1.0),
@@ -112,6 +114,14 @@ class Garden:
         ]
         # Touching the fence is allowed; plant stems and obstacles are what the rover must not hit.
         self.obstacle_ids = frozenset(self.solid_obstacles)
+        # Axis-aligned bounds (x0, x1, y0, y1) of the solid obstacles, for the contact pre-check.
+        self._solid_bounds = [
+            (o.x - o.size[0], o.x + o.size[0], o.y - o.size[0], o.y + o.size[0])
+            if o.kind == "bush"
+            else (o.x - o.size[0], o.x + o.size[0], o.y - o.size[1], o.y + o.size[1])
+            for o in spec.obstacles
+            if o.kind != "leaf_pile"
+        ]
         self._plant_slot = {body: slot for slot, body in enumerate(self.plant_bodies)}
         self._colors: list[tuple[float, ...] | None] = [None] * plant_slots
         # Episode state, filled by reset().
@@ -360,6 +370,21 @@ class Garden:
         return StepEvents(
             watered=watered, damaged=damaged, trampled=trampled, progress=progress, collided=collided, pumped=pump
         )
+
+    def anything_within_reach(self, state: tuple[float, ...]) -> bool:
+        """Whether a standing stem or a solid obstacle is close enough to the rover to touch it.
+
+        Conservative: the rover's farthest point is 0.25 m from its centre, so anything farther
+        than ``CONTACT_REACH`` from the centre cannot be in contact.
+        """
+        x, y = state[0], state[1]
+        for (px, py), alive in zip(self._xy, self._alive, strict=True):
+            if alive and abs(px - x) < CONTACT_REACH and abs(py - y) < CONTACT_REACH:
+                return True
+        for o in self._solid_bounds:
+            if o[0] - CONTACT_REACH < x < o[1] + CONTACT_REACH and o[2] - CONTACT_REACH < y < o[3] + CONTACT_REACH:
+                return True
+        return False
 
     def day_done(self) -> bool:
         """Nothing is left to water (every standing thirsty plant is wet)."""

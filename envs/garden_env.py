@@ -16,6 +16,8 @@ from envs.rewards import REWARD_TERMS, reward_terms
 from envs.robot import Rover
 from envs.season_spec import SeasonSpec, resolve_season
 
+_INFO_KEYS = tuple(f"reward_{name}" for name in REWARD_TERMS)
+
 
 class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     """A garden rover waters the plants that need it, season after season.
@@ -219,7 +221,12 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
         self.world.step()
         self._steps += 1
         self._state = self.rover.read_state()
-        contacts = {c[2] for c in self.world.contact_points(bodyA=self.rover.body)}
+        # Ask the physics for contacts only when a stem or an obstacle is within the rover's reach.
+        contacts = (
+            {c[2] for c in self.world.contact_points(bodyA=self.rover.body)}
+            if self.garden.anything_within_reach(self._state)
+            else set()
+        )
         events = self.garden.advance(self._state, pump > 0.0, self._wind, contacts)
         self._wind = self.garden.wind()
         terms = reward_terms(events, self.spec_season.rewards)
@@ -228,8 +235,8 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
         truncated = self._steps >= self.spec_season.episode_steps
         self._needs_reset = terminated or truncated
         info: dict[str, Any] = {"season": self.spec_season.name, "is_success": self.garden.success()}
-        for name in REWARD_TERMS:
-            info[f"reward_{name}"] = terms[name]
+        for name, key in zip(REWARD_TERMS, _INFO_KEYS, strict=True):
+            info[key] = terms[name]
         return self._observe(), reward, terminated, truncated, info
 
     def _observe(self) -> np.ndarray:
