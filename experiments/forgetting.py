@@ -16,7 +16,7 @@ from envs.normalization import reference_returns
 from experiments.ppo_runs import evaluate, load_result, new_ppo, save_result, switch_season, train
 
 BENCHMARK = "forgetting"
-DEFAULT_PAIRS = ["spring:winter", "summer:autumn", "autumn:spring", "winter:summer"]
+DEFAULT_PAIRS = ["spring:winter", "summer:autumn", "autumn:spring", "winter:summer", "winter:spring", "spring:summer"]
 
 
 def main() -> None:
