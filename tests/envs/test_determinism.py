@@ -12,23 +12,23 @@ import pytest
 
 import envs
 
-ROLLOUT = """
-import hashlib, sys
-import gymnasium as gym, numpy as np
-import envs
-env = gym.make("GardenWatering-v0", season=sys.argv[1], observe_season=True)
-actions = np.random.default_rng(7).uniform(-1, 1, (300, 3)).astype(np.float32)
-digest = hashlib.sha256()
-obs, _ = env.reset(seed=123)
-digest.update(obs.tobytes())
-for action in actions:
-    obs, reward, terminated, truncated, _ = env.step(action)
-    digest.update(obs.tobytes()); digest.update(np.float64(reward).tobytes())
-    if terminated or truncated:
-        obs, _ = env.reset()
+
+def rollout_digest(season: str) -> str:
+    """sha256 of 300 seeded random steps (observations and rewards) in ``season``."""
+    env = gym.make("GardenWatering-v0", season=season, observe_season=True)
+    actions = np.random.default_rng(7).uniform(-1, 1, (300, 3)).astype(np.float32)
+    digest = hashlib.sha256()
+    obs, _ = env.reset(seed=123)
+    digest.update(obs.tobytes())
+    for action in actions:
+        obs, reward, terminated, truncated, _ = env.step(action)
         digest.update(obs.tobytes())
-print(digest.hexdigest())
-"""
+        digest.update(np.float64(reward).tobytes())
+        if terminated or truncated:
+            obs, _ = env.reset()
+            digest.update(obs.tobytes())
+    env.close()
+    return digest.hexdigest()
 
 
 def rollout(env: gym.Env, actions: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,20 +70,9 @@ def test_different_seeds_give_different_days() -> None:
 
 
 def test_bit_identical_across_processes() -> None:
+    command = "from tests.envs.test_determinism import rollout_digest; print(rollout_digest('autumn'))"
     digests = {
-        subprocess.run([sys.executable, "-c", ROLLOUT, "autumn"], capture_output=True, text=True, check=True).stdout.strip()
+        subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, check=True).stdout.strip()
         for _ in range(2)
     }
-    env = gym.make("GardenWatering-v0", season="autumn", observe_season=True)
-    actions = np.random.default_rng(7).uniform(-1, 1, (300, 3)).astype(np.float32)
-    digest = hashlib.sha256()
-    obs, _ = env.reset(seed=123)
-    digest.update(obs.tobytes())
-    for action in actions:
-        obs, reward, terminated, truncated, _ = env.step(action)
-        digest.update(obs.tobytes())
-        digest.update(np.float64(reward).tobytes())
-        if terminated or truncated:
-            obs, _ = env.reset()
-            digest.update(obs.tobytes())
-    assert digests == {digest.hexdigest()}
+    assert digests == {rollout_digest("autumn")}
