@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # Where a machine keeps local wheels (the CPU build of torch here), use them first.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup demo test lint clean
 
 setup: $(STAMP)
 

@@ -225,10 +225,13 @@ class Garden:
         """Plant positions (n, 2) in metres."""
         return np.array(self._xy, dtype=np.float64).reshape(self.n_plants, 2)
 
-    @property
-    def plant_xy(self) -> list[tuple[float, float]]:
-        """Plant positions as Python tuples."""
-        return self._xy
+    def standing_plants(self) -> list[tuple[float, float, int, float]]:
+        """``(x, y, kind, moisture)`` of every standing plant, as Python values (the observation's input)."""
+        return [
+            (x, y, kind, moisture)
+            for (x, y), kind, moisture, alive in zip(self._xy, self._kinds, self._moisture, self._alive, strict=True)
+            if alive
+        ]
 
     @property
     def kinds(self) -> np.ndarray:
@@ -254,11 +257,6 @@ class Garden:
     def alive(self) -> np.ndarray:
         """Which plants are still standing (the rover runs over the ones it hits)."""
         return np.array(self._alive, dtype=bool)
-
-    @property
-    def wind_direction(self) -> np.ndarray:
-        """Unit vector of the day's wind."""
-        return np.array(self._wind_dir)
 
     def _obstacle_gap(self, point: tuple[float, float]) -> float:
         gap = math.inf
@@ -293,11 +291,8 @@ class Garden:
         return (wind[0] - drag * state[3], wind[1] - drag * state[4])
 
     # ------------------------------------------------------------------ rules
-    def needs_water(self) -> np.ndarray:
-        """Which plants need water now (standing, of a thirsty kind, below the moisture threshold)."""
-        return np.array(self._needy_list())
-
     def _needy_list(self) -> list[bool]:
+        """Which plants need water now (standing, of a thirsty kind, below the moisture threshold)."""
         return [a and t and m < MOISTURE_THRESHOLD for a, t, m in zip(self._alive, self._thirsty, self._moisture, strict=True)]
 
     @staticmethod

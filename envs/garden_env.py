@@ -10,7 +10,7 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.bullet import BulletWorld, display_available
-from envs.garden import HALF_SIZE, Garden
+from envs.garden import Garden
 from envs.observation import build_observation, observation_names
 from envs.rewards import REWARD_TERMS, reward_terms
 from envs.robot import Rover
@@ -267,8 +267,3 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     def wind(self) -> np.ndarray:
         """The wind force acting now (N, world frame)."""
         return np.array(self._wind)
-
-    @property
-    def garden_half_size(self) -> float:
-        """Half the garden's side length (m)."""
-        return HALF_SIZE

@@ -77,19 +77,13 @@ def build_observation(
         garden.temperature / TEMPERATURE_SCALE,
         daylight_left,
     ]
-    moisture, kinds, alive = garden._moisture, garden._kinds, garden._alive
-    offsets = [(px - x, py - y) for px, py in garden._xy]
     # Standing plants only (a run-over plant leaves its slot empty), nearest first.
-    order = sorted(
-        (i for i in range(len(offsets)) if alive[i]),
-        key=lambda i: offsets[i][0] * offsets[i][0] + offsets[i][1] * offsets[i][1],
-    )
+    plants = [(px - x, py - y, kind, moisture) for px, py, kind, moisture in garden.standing_plants()]
+    plants.sort(key=lambda p: p[0] * p[0] + p[1] * p[1])
     scale = 1.0 / PLANT_DISTANCE_SCALE
-    for i in order:
-        dx, dy = offsets[i]
+    for dx, dy, kind, moisture in plants:
         forward, left = cos * dx + sin * dy, cos * dy - sin * dx
         distance = math.hypot(dx, dy) + 1e-9
-        kind = kinds[i]
         values += (
             1.0,
             forward * scale,
@@ -97,12 +91,12 @@ def build_observation(
             distance * scale,
             forward / distance,
             left / distance,
-            moisture[i],
+            moisture,
             kind == 0,
             kind == 1,
             kind == 2,
         )
-    values += _EMPTY_SLOT * (plant_slots - len(order))
+    values += _EMPTY_SLOT * (plant_slots - len(plants))
     end = len(values)
     out[:end] = values
     np.clip(out[:end], -1.0, 1.0, out=out[:end])

@@ -28,6 +28,7 @@ import numpy as np
 import envs  # imported first: it silences PyBullet's banner
 from envs.bullet import pybullet
 from envs.garden_env import GardenWateringEnv
+from envs.robot import MAX_WHEEL_SPEED, MOTOR_TORQUE
 
 
 def env_loop(env: gym.Env, actions: np.ndarray) -> tuple[float, float, list[int]]:
@@ -45,14 +46,16 @@ def env_loop(env: gym.Env, actions: np.ndarray) -> tuple[float, float, list[int]
     world.step = timed_step
     ends = []
     env.reset(seed=0)
-    start = time.perf_counter()
-    for k, action in enumerate(actions):
-        _, _, terminated, truncated, _ = env.step(action)
-        if terminated or truncated:
-            ends.append(k)
-            env.reset()
-    total = time.perf_counter() - start
-    world.step = raw_step
+    try:
+        start = time.perf_counter()
+        for k, action in enumerate(actions):
+            _, _, terminated, truncated, _ = env.step(action)
+            if terminated or truncated:
+                ends.append(k)
+                env.reset()
+        total = time.perf_counter() - start
+    finally:
+        world.step = raw_step
     return total, physics, ends
 
 
@@ -63,7 +66,6 @@ def raw_loop(env: gym.Env, actions: np.ndarray, ends: list[int]) -> float:
     env.reset(seed=0)
     end_set = set(ends)
     motor, step, body, joints = world.motor_control, world.step, rover.body, rover.wheel_joints
-    from envs.robot import MAX_WHEEL_SPEED, MOTOR_TORQUE
 
     wheel_targets = (np.clip(actions[:, :2], -1.0, 1.0) * MAX_WHEEL_SPEED).tolist()
     forces = [MOTOR_TORQUE, MOTOR_TORQUE]

@@ -81,8 +81,8 @@ def demo(
         fail(f"--episodes must be >= 1, got {episodes}")
     try:
         run_demo(out_dir, episodes=episodes, seed=seed)
-    except PermissionError as error:
-        fail(f"cannot write to {error.filename or out_dir}: permission denied")
+    except OSError as error:  # unwritable or invalid output folder
+        fail(f"cannot write to {error.filename or out_dir}: {error.strerror or error}")
 
 
 def main() -> None:

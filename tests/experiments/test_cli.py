@@ -69,3 +69,11 @@ def test_demo_writes_video_and_prints_returns(tmp_path: Path) -> None:
     video = tmp_path / "gardener_four_seasons.mp4"
     assert video.is_file() and video.stat().st_size > 5_000
     assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_demo_into_a_file_path_exits_2_and_keeps_the_file(tmp_path: Path) -> None:
+    occupied = tmp_path / "taken"
+    occupied.write_text("keep me")
+    result = run("demo", "--episodes", "1", "--out-dir", str(occupied))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "cannot write to" in result.stderr
+    assert occupied.read_text() == "keep me"
