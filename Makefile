@@ -1,5 +1,5 @@
 # Two entry points, each setting everything up first in a project-local virtualenv:
-#   make demo   the main job
+#   make demo   the main job: the quick preset (train finetune/scratch/retrain, compare, render)
 #   make test   lint, format check and the test suite (what CI runs)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 demo: setup
-	OMP_NUM_THREADS=1 $(BIN)/python -m experiments.demo
+	OMP_NUM_THREADS=1 $(BIN)/python -m experiments.quick
 
 test: setup
 	$(BIN)/ruff check .

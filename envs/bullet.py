@@ -135,8 +135,17 @@ class BulletWorld:
         """Snapshot the whole world in memory."""
         return self.client.saveState()
 
-    def restore_state(self, state_id: int) -> None:
-        """Restore a snapshot made by :meth:`save_state`."""
+    def restore_state(self, state_id: int, dynamic_bodies: tuple[int, ...] = ()) -> None:
+        """Restore a snapshot made by :meth:`save_state`, with no contact history.
+
+        ``restoreState`` keeps Bullet's contact manifolds (and their warm-start impulses), so the
+        first steps after it would depend on what happened before (bullet3#2982). Moving the
+        dynamic bodies out of every overlap and running collision detection drops those manifolds.
+        """
+        for k, body in enumerate(dynamic_bodies):
+            self.client.resetBasePositionAndOrientation(body, (1000.0 + 10.0 * k, 1000.0, 1000.0), (0.0, 0.0, 0.0, 1.0))
+        if dynamic_bodies:
+            self.client.performCollisionDetection()
         self.client.restoreState(stateId=state_id)
 
     # ----------------------------------------------------------------------------- camera

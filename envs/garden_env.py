@@ -192,7 +192,7 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
         """Start a new day; all randomness comes from ``self.np_random``."""
         super().reset(seed=seed)
-        self.world.restore_state(self._snapshot)
+        self.world.restore_state(self._snapshot, dynamic_bodies=(self.rover.body,))
         x, y, yaw = self.garden.reset(self.np_random)
         self.rover.place(x, y, yaw)
         self.rover.command(0.0, 0.0)

@@ -24,7 +24,7 @@ from envs.season_spec import SeasonSpec, resolve_season
 REFERENCE_EPISODES = 50
 REFERENCE_SEED = 900_000
 #: Bump when the env's dynamics or reward change in a way a season's content does not show.
-REFERENCE_VERSION = 3
+REFERENCE_VERSION = 4
 
 
 @dataclass(frozen=True)

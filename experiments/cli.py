@@ -2,16 +2,22 @@
 
 Subcommands:
 
+- ``evergreen train``: train a continual method season after season into a run folder (resumable);
+- ``evergreen eval DIR``: recompute a run's return matrix from its checkpoints;
+- ``evergreen render``: a video (or the live GUI) of a trained policy or the scripted gardener;
+- ``evergreen compare DIR...``: continual against retrain-from-scratch, as a report with plots;
 - ``evergreen envs``: the registered environment ids and the default seasons;
 - ``evergreen season NAME``: a season's full spec as YAML (a starting point for your own);
 - ``evergreen demo``: the scripted gardener through the four seasons, with a video.
 
-Training, rendering and comparison subcommands arrive with the learners.
+User errors exit with status 2 and one line on stderr naming the problem and the valid choices.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -85,10 +91,146 @@ def demo(
         fail(f"cannot write to {error.filename or out_dir}: {error.strerror or error}")
 
 
+@app.command("train")
+def train(
+    method: Annotated[str | None, typer.Option(help="continual method: finetune, scratch or retrain")] = None,
+    seasons: Annotated[
+        list[str] | None, typer.Option(help="the season sequence, e.g. --seasons spring summer autumn winter")
+    ] = None,
+    steps: Annotated[int | None, typer.Option(help="env steps per season (retrain: k times this at season k)")] = None,
+    seed: Annotated[int | None, typer.Option(help="seed of networks and training envs")] = None,
+    run_dir: Annotated[Path | None, typer.Option("--run-dir", help="run folder (default runs/METHOD_seedSEED)")] = None,
+    config: Annotated[Path | None, typer.Option(help="YAML config (experiments/configs/); options override it")] = None,
+    eval_episodes: Annotated[int | None, typer.Option(help="evaluation days per season")] = None,
+    eval_every: Annotated[int | None, typer.Option(help="env steps between learning-curve evaluations")] = None,
+    force: Annotated[bool, typer.Option("--force", help="move aside a run folder made with another config")] = False,
+    progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+) -> None:
+    """Train a method season after season; running it again on the same folder resumes it."""
+    from experiments.train import train_run
+    from experiments.train_config import read_config_file, resolve_config
+
+    overrides = {"method": method, "seasons": seasons, "steps": steps, "seed": seed}
+    overrides |= {"eval_episodes": eval_episodes, "eval_every": eval_every}
+    with user_errors():
+        resolved = resolve_config(read_config_file(config) if config else None, overrides)
+        folder = run_dir or Path("runs") / f"{resolved['method']}_seed{resolved['seed']}"
+        train_run(resolved, folder, force=force, progress=progress)
+    print_matrix(folder)
+    typer.echo(f"Run folder: {folder} (return_matrix.csv, metrics.json, season checkpoints)")
+
+
+@app.command("eval")
+def evaluate(
+    run_dir: Annotated[Path, typer.Argument(help="a run folder of evergreen train")],
+    episodes: Annotated[int | None, typer.Option(help="evaluation days per season (default: the run's)")] = None,
+) -> None:
+    """Recompute a run's return matrix from its saved checkpoints (written to DIR/eval/)."""
+    from experiments.eval_run import reevaluate
+    from experiments.run_folder import MATRIX_NORMALIZED
+
+    if episodes is not None and episodes < 1:
+        fail(f"--episodes must be >= 1, got {episodes}")
+    with user_errors():
+        require_run_dir(run_dir)
+        out = reevaluate(run_dir, episodes)
+    print_matrix(out)
+    typer.echo(f"Wrote {out / MATRIX_NORMALIZED} and the raw matrix and metrics beside it")
+
+
+@app.command("render")
+def render(
+    run_dir: Annotated[Path | None, typer.Argument(help="a run folder (omit with --scripted)")] = None,
+    season: Annotated[str, typer.Option(help="the season to play")] = "spring",
+    checkpoint: Annotated[str, typer.Option(help="final, untrained, or the season after which to take the policy")] = "final",
+    out: Annotated[Path | None, typer.Option(help="video file, .mp4 or .gif")] = None,
+    episodes: Annotated[int, typer.Option(help="days to play")] = 1,
+    scripted: Annotated[bool, typer.Option("--scripted", help="play the scripted gardener instead of a run")] = False,
+    gui: Annotated[bool, typer.Option("--gui", help="watch live in the PyBullet GUI (needs a display)")] = False,
+) -> None:
+    """Play days of a season with a trained policy (or the scripted gardener) into a video or the GUI."""
+    from envs.season_spec import resolve_season
+    from experiments.render import render as render_days
+
+    if episodes < 1:
+        fail(f"--episodes must be >= 1, got {episodes}")
+    if scripted == (run_dir is not None):
+        fail("give a run folder or --scripted (not both, not neither)")
+    if out is None and not gui:
+        fail("give --out FILE.mp4 (or .gif) or --gui")
+    with user_errors():
+        resolve_season(season)
+        if run_dir is not None:
+            require_run_dir(run_dir)
+        returns = render_days(season, out, run_dir=run_dir, checkpoint=checkpoint, episodes=episodes, gui=gui)
+    typer.echo(f"{season}: returns {', '.join(f'{r:.2f}' for r in returns)}" + (f"; video {out}" if out and not gui else ""))
+
+
+@app.command("compare")
+def compare(
+    run_dirs: Annotated[list[Path], typer.Argument(help="run folders (several seeds per method are grouped)")],
+    out: Annotated[Path, typer.Option(help="report folder (report.md and PNGs)")] = Path("report"),
+) -> None:
+    """Compare continual methods against retraining from scratch: report.md, heatmaps, curves, compute."""
+    from experiments.compare import write_report
+
+    with user_errors():
+        report = write_report(run_dirs, out)
+    typer.echo(f"Report: {report}")
+
+
+def print_matrix(folder: Path) -> None:
+    """Print the normalized return matrix of a folder holding ``return_matrix_normalized.csv``."""
+    from experiments.run_folder import read_matrix
+
+    labels, seasons, matrix = read_matrix(folder, normalized=True)
+    typer.echo("Normalized return (0 = random, 1 = scripted gardener); rows: after training through")
+    typer.echo(f"{'':12s}" + "".join(f"{season:>10s}" for season in seasons))
+    for label, row in zip(labels, matrix, strict=True):
+        typer.echo(f"{label:12s}" + "".join(f"{value:10.2f}" for value in row))
+
+
+def require_run_dir(run_dir: Path) -> None:
+    """Raise ValueError unless ``run_dir`` is a run folder of ``evergreen train``."""
+    if not (Path(run_dir) / "config.yaml").is_file():
+        raise ValueError(f"{run_dir} is not an evergreen run folder (no config.yaml); give a folder made by evergreen train")
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into one line and exit status 2."""
+    from agent.learner import CheckpointError
+
+    try:
+        yield
+    except CheckpointError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot write or read {error.filename or ''}: {error.strerror or error}".replace("  ", " "))
+    except (ValueError, RuntimeError) as error:
+        fail(str(error))
+
+
+def expand_list_options(argv: list[str], options: tuple[str, ...] = ("--seasons",)) -> list[str]:
+    """``--seasons a b c`` -> ``--seasons a --seasons b --seasons c`` (click options take one value each)."""
+    expanded: list[str] = []
+    current: str | None = None
+    for token in argv:
+        if token in options:
+            current = token
+            continue
+        if current is not None and not token.startswith("-"):
+            expanded += [current, token]
+            continue
+        current = None
+        expanded.append(token)
+    return expanded
+
+
 def main() -> None:
     """Console entry point."""
     try:
-        app()
+        app(args=expand_list_options(sys.argv[1:]))
     except KeyboardInterrupt:
         typer.echo("evergreen: interrupted", err=True)
         sys.exit(130)

@@ -16,22 +16,16 @@ from typing import Any
 import numpy as np
 import torch
 from stable_baselines3 import PPO
-from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.evaluation import evaluate_policy
-from stable_baselines3.common.vec_env import VecEnv
 
 import envs  # noqa: F401  (registers the ids)
 from agent.ppo_defaults import ppo_kwargs
+from agent.season_envs import season_vec_env
 from envs.normalization import reference_returns
 
 #: Seed of the evaluation env: every evaluation plays the same 20 days.
 EVAL_SEED = 10_000
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def season_vec_env(season: str, n_envs: int, seed: int) -> VecEnv:
-    """``n_envs`` DummyVecEnv copies of a season, told the season (one-hot)."""
-    return make_vec_env("GardenWatering-v0", n_envs=n_envs, seed=seed, env_kwargs={"season": season, "observe_season": True})
 
 
 def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None) -> PPO:

@@ -76,3 +76,21 @@ def test_bit_identical_across_processes() -> None:
         for _ in range(2)
     }
     assert digests == {rollout_digest("autumn")}
+
+
+@pytest.mark.parametrize("season", envs.DEFAULT_SEASON_NAMES)
+def test_a_day_does_not_depend_on_the_days_before(season: str) -> None:
+    # Bullet keeps contact manifolds across restoreState; reset must drop them.
+    actions = np.random.default_rng(3).uniform(-1, 1, (40, 3)).astype(np.float32)
+    fresh = gym.make("GardenWatering-v0", season=season)
+    expected = rollout(fresh, actions, seed=77)
+    used = gym.make("GardenWatering-v0", season=season)
+    # Another policy on the same day first, barely moving (as an untrained policy does): the
+    # wheels' old contact points would still be valid at the restored start pose.
+    used.reset(seed=77)
+    for _ in range(10):
+        used.step(np.zeros(3, dtype=np.float32))
+    observed = rollout(used, actions, seed=77)
+    assert expected[0].tobytes() == observed[0].tobytes() and expected[1].tobytes() == observed[1].tobytes()
+    fresh.close()
+    used.close()

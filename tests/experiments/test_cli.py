@@ -19,7 +19,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_help_lists_subcommands() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("envs", "season", "demo"):
+    for command in ("train", "eval", "render", "compare", "envs", "season", "demo"):
         assert command in result.stdout
 
 

@@ -1,0 +1,298 @@
+"""The continual learner interface: a season loop around Stable-Baselines3 PPO.
+
+A run drives a learner season by season::
+
+    learner = make_learner("finetune", seed=0)
+    for season in ["spring", "summer", "autumn", "winter"]:
+        learner.start_season(season)
+        learner.learn(learner.season_timesteps(100_000))
+        learner.end_season()
+        learner.save(run_dir / season)
+
+Methods differ only in their hooks (``_on_season_start`` / ``_on_season_end``), in the networks
+they keep, and, for losses, in the one ``auxiliary_loss`` hook of :class:`ContinualPPO`; the
+training loop itself is SB3's. Every learner is told the season (observations end with the
+season one-hot) and runs torch on the CPU with one thread by default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import time
+import zipfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.vec_env import VecEnv
+from torch import nn
+
+from agent.accounting import ComputeAccount, count_parameters
+from agent.continual_ppo import ContinualPPO
+from agent.ppo_defaults import default_ppo_config, ppo_kwargs
+from agent.season_envs import season_vec_env
+from envs.season_spec import resolve_season
+
+MODEL_FILE = "model.zip"
+LEARNER_FILE = "learner.json"
+STATE_FILE = "state.pt"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file is missing or cannot be read (the message names the file)."""
+
+
+def season_label(season: str) -> str:
+    """A season's display name: the spec's ``name`` (a YAML path shows as the season it holds)."""
+    return resolve_season(season).name
+
+
+def capture_rng() -> dict[str, Any]:
+    """The torch, numpy and python RNG states (saved with a checkpoint for bit-identical resume)."""
+    return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
+
+
+def restore_rng(state: dict[str, Any]) -> None:
+    """Inverse of :func:`capture_rng`."""
+    torch.set_rng_state(state["torch"])
+    np.random.set_state(state["numpy"])
+    random.setstate(state["python"])
+
+
+class ContinualLearner(ABC):
+    """Base class of every continual method: SB3 PPO underneath, a season loop on top.
+
+    :param ppo_config: ``n_envs`` plus ``stable_baselines3.PPO`` keyword arguments
+        (default: ``experiments/configs/ppo.yaml``)
+    :param seed: seed of the networks and of the training envs
+    :param tensorboard_log: folder for TensorBoard logs (one run per season), or None
+    :param torch_threads: torch CPU threads (1: the machine's other core runs the physics)
+    """
+
+    #: The name users pass to ``evergreen train --method``.
+    method: ClassVar[str]
+
+    def __init__(
+        self,
+        ppo_config: dict[str, Any] | None = None,
+        seed: int = 0,
+        tensorboard_log: str | Path | None = None,
+        torch_threads: int = 1,
+    ) -> None:
+        torch.set_num_threads(torch_threads)
+        self.ppo_config = ppo_config if ppo_config is not None else default_ppo_config()
+        self.n_envs, self._ppo_kwargs = ppo_kwargs(self.ppo_config)
+        self.seed = seed
+        self.tensorboard_log = str(tensorboard_log) if tensorboard_log is not None else None
+        self.model: ContinualPPO | None = None
+        self.seasons: list[str] = []
+        self.account = ComputeAccount()
+        self._untimed_seconds = 0.0
+
+    # ----------------------------------------------------------------------------------------
+    # The season loop
+    # ----------------------------------------------------------------------------------------
+    @property
+    def season(self) -> str:
+        """The season being learned (the last one started)."""
+        if not self.seasons:
+            raise RuntimeError("no season started: call start_season(season) first")
+        return self.seasons[-1]
+
+    def start_season(self, season: str) -> None:
+        """Begin learning ``season`` (a default name, ``file.yaml`` or ``file.yaml:name``)."""
+        resolve_season(season)  # fail early, naming the season, if it does not exist
+        self.seasons.append(season)
+        self._on_season_start(season)
+        self._update_size()
+
+    def season_timesteps(self, timesteps: int) -> int:
+        """Env steps this method spends on the current season given a per-season budget."""
+        return timesteps
+
+    def learn(self, timesteps: int, callback: BaseCallback | list[BaseCallback] | None = None) -> None:
+        """Train on the current season for ``timesteps`` env steps (SB3's ``learn``)."""
+        model = self._require_model()
+        steps_before = model.num_timesteps
+        self._untimed_seconds = 0.0
+        start = time.perf_counter()
+        model.learn(
+            timesteps,
+            callback=callback,
+            reset_num_timesteps=False,
+            tb_log_name=f"season_{len(self.seasons)}_{season_label(self.season)}",
+        )
+        self.account.wall_seconds += time.perf_counter() - start - self._untimed_seconds
+        self.account.env_steps += model.num_timesteps - steps_before
+
+    def end_season(self) -> None:
+        """Finish the current season (method work such as snapshots happens in the hook)."""
+        self._on_season_end(self.season)
+        self._update_size()
+
+    @contextlib.contextmanager
+    def untimed(self) -> Iterator[None]:
+        """Exclude a block (an evaluation inside ``learn``) from the training wall time."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._untimed_seconds += time.perf_counter() - start
+
+    # ----------------------------------------------------------------------------------------
+    # Acting
+    # ----------------------------------------------------------------------------------------
+    def acting_model(self, season: str) -> ContinualPPO:
+        """The SB3 model that acts on ``season`` (usable with ``evaluate_policy``)."""
+        return self._require_model()
+
+    def predict(self, observation: np.ndarray, season: str, deterministic: bool = True) -> np.ndarray:
+        """The action(s) for ``observation`` (which ends with the season one-hot) in ``season``."""
+        action, _ = self.acting_model(season).predict(observation, deterministic=deterministic)
+        return action
+
+    # ----------------------------------------------------------------------------------------
+    # Hooks and sizes for subclasses
+    # ----------------------------------------------------------------------------------------
+    @abstractmethod
+    def _on_season_start(self, season: str) -> None:
+        """Prepare the model for ``season`` (a fresh network, or point the current one at it)."""
+
+    def _on_season_end(self, season: str) -> None:  # noqa: B027  (optional hook)
+        """Method work at the end of a season (snapshots, memories); nothing by default."""
+
+    def networks(self) -> list[nn.Module]:
+        """Every network the learner keeps (counted in the parameter accounting)."""
+        return [self._require_model().policy]
+
+    def memory_bytes(self) -> int:
+        """Bytes of stored data the learner keeps between seasons (replay memories, Fishers)."""
+        return 0
+
+    def method_state(self) -> dict[str, Any]:
+        """Method state saved beside the model (tensors, arrays); nothing by default."""
+        return {}
+
+    def load_method_state(self, state: dict[str, Any]) -> None:  # noqa: B027  (optional hook)
+        """Inverse of :meth:`method_state`."""
+
+    # ----------------------------------------------------------------------------------------
+    # Models
+    # ----------------------------------------------------------------------------------------
+    def season_env(self, season: str) -> VecEnv:
+        """The training vec env of ``season`` at this point of the sequence (seeded by position)."""
+        return season_vec_env(season, self.n_envs, self.env_seed())
+
+    def env_seed(self) -> int:
+        """Seed of the training envs of the current season: differs by position in the sequence."""
+        return self.seed + 1000 * len(self.seasons)
+
+    def new_model(self, env: VecEnv, seed: int | None = None) -> ContinualPPO:
+        """A fresh PPO network on ``env`` with this learner's hyperparameters."""
+        return ContinualPPO(
+            "MlpPolicy",
+            env,
+            seed=self.seed if seed is None else seed,
+            device="cpu",
+            verbose=0,
+            tensorboard_log=self.tensorboard_log,
+            **self._ppo_kwargs,
+        )
+
+    def _require_model(self) -> ContinualPPO:
+        if self.model is None:
+            raise RuntimeError("the learner has no model yet: call start_season(season) first")
+        return self.model
+
+    def _update_size(self) -> None:
+        self.account.trainable_parameters, self.account.total_parameters = count_parameters(*self.networks())
+        self.account.memory_bytes = self.memory_bytes()
+
+    # ----------------------------------------------------------------------------------------
+    # Checkpoints
+    # ----------------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> None:
+        """Write ``model.zip`` (an SB3 zip), ``learner.json`` and ``state.pt`` (method state, RNG states).
+
+        Write into a fresh folder and rename it into place: the run folder does that, so a
+        kill never leaves a half-written checkpoint.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._require_model().save(directory / MODEL_FILE)
+        info = {"method": self.method, "seasons": self.seasons, "seed": self.seed, "compute": self.account.to_dict()}
+        (directory / LEARNER_FILE).write_text(json.dumps(info, indent=1) + "\n")
+        torch.save({"method_state": self.method_state(), "rng": capture_rng()}, directory / STATE_FILE)
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | Path,
+        ppo_config: dict[str, Any] | None = None,
+        tensorboard_log: str | Path | None = None,
+        restore_random_state: bool = True,
+    ) -> ContinualLearner:
+        """Rebuild a learner saved by :meth:`save` (of this class, or any method when called on the base).
+
+        With ``restore_random_state`` the torch, numpy and python RNGs continue exactly where the
+        saved run was, so training on from here is bit-identical to a run that never stopped.
+        Raises :class:`CheckpointError` naming the file when one is missing or unreadable.
+        """
+        from agent.methods import learner_class
+
+        directory = Path(directory)
+        info = read_learner_info(directory)
+        learner_cls = learner_class(info["method"]) if cls is ContinualLearner else cls
+        learner = learner_cls(ppo_config=ppo_config, seed=int(info["seed"]), tensorboard_log=tensorboard_log)
+        learner.seasons = list(info["seasons"])
+        learner.account = ComputeAccount.from_dict(info["compute"])
+        learner.model = load_model(directory / MODEL_FILE)
+        learner.model.tensorboard_log = learner.tensorboard_log
+        state = read_state(directory / STATE_FILE)
+        learner.load_method_state(state["method_state"])
+        if restore_random_state:
+            restore_rng(state["rng"])
+        return learner
+
+
+def read_learner_info(directory: Path) -> dict[str, Any]:
+    """``learner.json`` of a checkpoint folder, or :class:`CheckpointError` naming the file."""
+    path = Path(directory) / LEARNER_FILE
+    try:
+        info = json.loads(path.read_text())
+        for key in ("method", "seasons", "seed", "compute"):
+            info[key]
+    except FileNotFoundError:
+        raise CheckpointError(f"missing checkpoint file {path}") from None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CheckpointError(f"corrupted checkpoint file {path}: {error}") from None
+    return info
+
+
+def load_model(path: Path) -> ContinualPPO:
+    """An SB3 zip as :class:`ContinualPPO` on the CPU, or :class:`CheckpointError` naming the file."""
+    if not path.is_file():
+        raise CheckpointError(f"missing checkpoint file {path}")
+    try:
+        return ContinualPPO.load(path, device="cpu")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError, EOFError) as error:
+        raise CheckpointError(f"corrupted checkpoint file {path}: {type(error).__name__}") from None
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """``state.pt`` of a checkpoint folder, or :class:`CheckpointError` naming the file."""
+    if not path.is_file():
+        raise CheckpointError(f"missing checkpoint file {path}")
+    try:
+        # Our own file: it holds numpy RNG state, which the weights-only unpickler refuses.
+        state = torch.load(path, weights_only=False)
+        state["method_state"], state["rng"]
+    except Exception as error:  # any unpickling failure means a damaged file
+        raise CheckpointError(f"corrupted checkpoint file {path}: {type(error).__name__}") from None
+    return state

@@ -1,0 +1,122 @@
+"""The training config of a seasonal run: defaults, a YAML file, then command-line overrides.
+
+A config file (see ``experiments/configs/quick.yaml``) holds any of these keys::
+
+    method: finetune            # one of agent.METHODS
+    seasons: [spring, summer]   # default names, file.yaml or file.yaml:name
+    steps: 100000               # env steps per season (retrain spends k times this at season k)
+    seed: 0
+    eval_episodes: 10           # evaluation days per season for the return matrix and curves
+    eval_every: 10000           # env steps between learning-curve evaluations
+    ppo: {n_steps: 256, ...}    # overrides of experiments/configs/ppo.yaml (n_envs + PPO arguments)
+
+The resolved config (every key, the PPO hyperparameters included) is written to the run folder
+and identifies the run: resuming with a different one is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from pathlib import Path
+from typing import Any
+
+import yaml
+from stable_baselines3 import PPO
+
+from agent.methods import METHODS
+from agent.ppo_defaults import default_ppo_config
+from envs.season_spec import DEFAULT_SEASON_NAMES, resolve_season
+
+#: Keys of a training config, with their defaults (``method`` has none: it must be given).
+DEFAULTS: dict[str, Any] = {
+    "method": None,
+    "seasons": list(DEFAULT_SEASON_NAMES),
+    "steps": 100_000,
+    "seed": 0,
+    "eval_episodes": 10,
+    "eval_every": 10_000,
+    "ppo": {},
+}
+#: Keys allowed under ``ppo:``: ``n_envs`` plus the keyword arguments of ``stable_baselines3.PPO``.
+PPO_KEYS = {"n_envs"} | set(inspect.signature(PPO.__init__).parameters) - {"self", "policy", "env", "device", "seed"}
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+
+
+class ConfigError(ValueError):
+    """A config value or key a user gave is invalid (the message names it and the valid choices)."""
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML training config (``safe_load``), checking its keys."""
+    path = Path(path)
+    try:
+        with open(path) as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except yaml.YAMLError as error:
+        line = getattr(getattr(error, "problem_mark", None), "line", None)
+        where = f" (line {line + 1})" if line is not None else ""
+        raise ConfigError(f"config file {path} is not valid YAML{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of keys: {', '.join(DEFAULTS)}")
+    unknown = sorted(set(data) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(f"unknown key {unknown[0]!r} in {path}; valid keys: {', '.join(DEFAULTS)}")
+    return data
+
+
+def resolve_config(file_config: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then the file's values, then command-line overrides (``None`` values ignored); validated."""
+    config = copy.deepcopy(DEFAULTS)
+    for source in (file_config or {}, {k: v for k, v in (overrides or {}).items() if v is not None}):
+        for key, value in source.items():
+            config[key] = copy.deepcopy(value)
+    ppo_overrides = config["ppo"] or {}
+    if not isinstance(ppo_overrides, dict):
+        raise ConfigError("ppo must be a mapping of PPO hyperparameters")
+    unknown = sorted(set(ppo_overrides) - PPO_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"unknown PPO key {unknown[0]!r} under ppo:; valid keys: n_envs and stable_baselines3.PPO's arguments"
+        )
+    ppo = default_ppo_config()
+    ppo.update(ppo_overrides)
+    config["ppo"] = ppo
+    validate_config(config)
+    return config
+
+
+def validate_config(config: dict[str, Any]) -> None:
+    """Raise :class:`ConfigError` naming the first invalid value."""
+    if config["method"] is None:
+        raise ConfigError(f"no method given; valid methods: {', '.join(METHODS)} (--method or method: in --config)")
+    if config["method"] not in METHODS:
+        raise ConfigError(f"unknown method {config['method']!r}; valid methods: {', '.join(METHODS)}")
+    seasons = config["seasons"]
+    if not isinstance(seasons, list) or not seasons or not all(isinstance(s, str) for s in seasons):
+        raise ConfigError(
+            f"seasons must be a non-empty list of season names; default seasons: {', '.join(DEFAULT_SEASON_NAMES)}"
+        )
+    for season in seasons:
+        try:
+            resolve_season(season)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+    for key in ("steps", "eval_episodes", "eval_every"):
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{key} must be a positive integer, got {value!r}")
+    if isinstance(config["seed"], bool) or not isinstance(config["seed"], int) or config["seed"] < 0:
+        raise ConfigError(f"seed must be a non-negative integer, got {config['seed']!r}")
+    n_envs = config["ppo"].get("n_envs")
+    if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
+        raise ConfigError(f"ppo.n_envs must be a positive integer, got {n_envs!r}")
+
+
+def config_yaml(config: dict[str, Any]) -> str:
+    """The resolved config as YAML (key order kept)."""
+    return yaml.safe_dump(config, sort_keys=False)

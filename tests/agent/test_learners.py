@@ -1,0 +1,178 @@
+"""The learner interface and the first learners: season loop, accounting, the loss hook, checkpoints."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from stable_baselines3 import PPO
+
+import agent
+from agent import CheckpointError, ContinualLearner, ContinualPPO, make_learner
+from agent.ppo_defaults import default_ppo_config, ppo_kwargs
+from agent.season_envs import mixed_season_vec_env, season_vec_env
+
+TINY = {**default_ppo_config(), "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2}
+TINY["policy_kwargs"] = {"net_arch": [32, 32], "log_std_init": -0.5}
+STEPS = 128
+
+
+def two_seasons(method: str, seed: int = 0) -> ContinualLearner:
+    learner = make_learner(method, ppo_config=TINY, seed=seed)
+    for season in ("spring", "winter"):
+        learner.start_season(season)
+        learner.learn(learner.season_timesteps(STEPS))
+        learner.end_season()
+    return learner
+
+
+def parameters(model: PPO) -> list[np.ndarray]:
+    return [p.detach().numpy().copy() for p in model.policy.parameters()]
+
+
+def observations(season: str, n: int = 16) -> np.ndarray:
+    env = season_vec_env(season, 2, seed=123)
+    obs = [env.reset()]
+    for _ in range(n // 2 - 1):
+        obs.append(env.step(np.zeros((2, 3), dtype=np.float32))[0])
+    return np.concatenate(obs)
+
+
+def test_unknown_method_names_the_choices() -> None:
+    with pytest.raises(ValueError, match="valid methods: finetune, scratch, retrain"):
+        make_learner("elastic")
+
+
+def models_per_season(method: str) -> tuple[ContinualLearner, list[PPO]]:
+    """A learner after spring and summer, and the model it trained in each season."""
+    learner = make_learner(method, ppo_config=TINY, seed=0)
+    models = []
+    for season in ("spring", "summer"):
+        learner.start_season(season)
+        models.append(learner.model)
+        learner.learn(STEPS)
+        learner.end_season()
+    return learner, models
+
+
+def test_finetune_keeps_one_network_and_counts_its_cost() -> None:
+    learner, (model, second) = models_per_season("finetune")
+    assert second is model  # the same network goes on training
+    assert learner.seasons == ["spring", "summer"]
+    assert learner.account.env_steps == 2 * STEPS == model.num_timesteps
+    assert learner.account.wall_seconds > 0
+    expected = sum(p.numel() for p in model.policy.parameters())
+    assert learner.account.trainable_parameters == learner.account.total_parameters == expected
+    assert learner.account.memory_bytes == 0
+
+
+def test_scratch_starts_each_season_from_a_fresh_network() -> None:
+    _, (first, second) = models_per_season("scratch")
+    assert second is not first and second.num_timesteps == STEPS
+
+
+def test_retrain_mixes_every_season_so_far_with_k_times_the_budget() -> None:
+    learner = make_learner("retrain", ppo_config=TINY, seed=0)
+    for k, season in enumerate(("spring", "summer", "autumn"), start=1):
+        learner.start_season(season)
+        assert learner.season_timesteps(STEPS) == k * STEPS
+        played = {env.unwrapped.spec_season.name for env in learner.model.get_env().envs}
+        assert played == {"spring", "summer", "autumn"}.intersection(learner.seasons)
+        learner.learn(learner.season_timesteps(STEPS))
+        learner.end_season()
+    assert learner.account.env_steps == 6 * STEPS
+
+
+def test_mixed_env_deals_seasons_round_robin() -> None:
+    env = mixed_season_vec_env(["spring", "winter"], n_envs=3, seed=0)
+    assert [e.unwrapped.spec_season.name for e in env.envs] == ["spring", "winter", "spring"]
+    assert mixed_season_vec_env(["spring", "summer", "autumn"], n_envs=2, seed=0).num_envs == 3
+
+
+def test_continual_ppo_without_hook_is_sb3_ppo_bit_for_bit() -> None:
+    n_envs, kwargs = ppo_kwargs(TINY)
+    models = []
+    for cls in (PPO, ContinualPPO):
+        model = cls("MlpPolicy", season_vec_env("spring", n_envs, 0), seed=3, device="cpu", **kwargs)
+        model.learn(STEPS)
+        models.append(model)
+    for a, b in zip(parameters(models[0]), parameters(models[1]), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_auxiliary_loss_hook_is_called_and_shapes_the_update() -> None:
+    n_envs, kwargs = ppo_kwargs(TINY)
+    calls = []
+    results = []
+    for with_hook in (False, True):
+        model = ContinualPPO("MlpPolicy", season_vec_env("spring", n_envs, 0), seed=3, device="cpu", **kwargs)
+        if with_hook:
+
+            def pull_log_std_down(batch, model=model) -> torch.Tensor:
+                calls.append(len(batch.observations))
+                return 10.0 * model.policy.log_std.sum()
+
+            model.auxiliary_loss = pull_log_std_down
+        model.learn(STEPS)
+        results.append(model.policy.log_std.detach().clone())
+    assert calls and all(n == TINY["batch_size"] for n in calls)
+    assert (results[1] < results[0]).all()
+
+
+@pytest.mark.parametrize("method", ["finetune", "scratch", "retrain"])
+def test_save_and_load_give_identical_actions(method: str, tmp_path: Path) -> None:
+    learner = two_seasons(method)
+    learner.save(tmp_path)
+    restored = ContinualLearner.load(tmp_path, ppo_config=TINY)
+    assert type(restored) is type(learner) and restored.seasons == learner.seasons
+    assert restored.account == learner.account
+    obs = observations("winter")
+    np.testing.assert_array_equal(restored.predict(obs, "winter"), learner.predict(obs, "winter"))
+
+
+def test_two_season_run_is_deterministic_under_a_seed() -> None:
+    a, b = two_seasons("finetune", seed=5), two_seasons("finetune", seed=5)
+    for x, y in zip(parameters(a.model), parameters(b.model), strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_missing_or_corrupted_checkpoint_names_the_file(tmp_path: Path) -> None:
+    learner = two_seasons("finetune")
+    learner.save(tmp_path)
+    (tmp_path / "model.zip").write_bytes(b"not a zip")
+    with pytest.raises(CheckpointError, match=r"corrupted checkpoint file .*model\.zip"):
+        ContinualLearner.load(tmp_path, ppo_config=TINY)
+    (tmp_path / "model.zip").unlink()
+    with pytest.raises(CheckpointError, match=r"missing checkpoint file .*model\.zip"):
+        ContinualLearner.load(tmp_path, ppo_config=TINY)
+    (tmp_path / "learner.json").write_text("{")
+    with pytest.raises(CheckpointError, match=r"corrupted checkpoint file .*learner\.json"):
+        ContinualLearner.load(tmp_path, ppo_config=TINY)
+
+
+def test_checkpoint_opens_with_plain_sb3_in_a_fresh_process(tmp_path: Path) -> None:
+    learner = two_seasons("finetune")
+    learner.save(tmp_path)
+    script = f"""
+import gymnasium as gym
+import stable_baselines3
+from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.monitor import Monitor
+import agent  # registers nothing the user must pass: no custom objects
+model = stable_baselines3.PPO.load({str(tmp_path / "model.zip")!r})
+env = Monitor(gym.make("GardenWatering-v0", season="winter", observe_season=True))
+mean, std = evaluate_policy(model, env, n_eval_episodes=2)
+print(type(model).__name__, mean)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    name, mean = result.stdout.split()
+    assert name == "PPO" and np.isfinite(float(mean))
+
+
+def test_package_lists_its_methods() -> None:
+    assert set(agent.METHODS) == {"finetune", "scratch", "retrain"}

@@ -1,0 +1,63 @@
+"""Training configs: defaults, file, command line; every shipped config resolves; bad values name themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.ppo_defaults import default_ppo_config
+from experiments.train_config import CONFIG_DIR, ConfigError, read_config_file, resolve_config
+
+
+@pytest.mark.parametrize("name", ["quick.yaml", "four_seasons.yaml"])
+def test_shipped_configs_resolve(name: str) -> None:
+    config = resolve_config(read_config_file(CONFIG_DIR / name), {"method": "finetune"})
+    assert config["seasons"] == ["spring", "summer", "autumn", "winter"]
+    assert config["ppo"] == default_ppo_config()
+
+
+def test_command_line_overrides_the_file_which_overrides_the_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("method: scratch\nsteps: 5000\nseed: 3\nppo: {learning_rate: 0.0003}\n")
+    config = resolve_config(read_config_file(path), {"steps": 7000, "seed": None})
+    assert config["method"] == "scratch" and config["steps"] == 7000 and config["seed"] == 3
+    assert config["ppo"]["learning_rate"] == 0.0003 and config["ppo"]["n_steps"] == default_ppo_config()["n_steps"]
+    assert config["eval_episodes"] == 10  # a default
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({}, "no method given; valid methods: finetune, scratch, retrain"),
+        ({"method": "ewc2"}, "unknown method 'ewc2'"),
+        ({"method": "finetune", "seasons": []}, "seasons must be a non-empty list"),
+        ({"method": "finetune", "seasons": ["spring", "monsoon"]}, "unknown season 'monsoon'"),
+        ({"method": "finetune", "steps": -5}, "steps must be a positive integer"),
+        ({"method": "finetune", "eval_every": 0}, "eval_every must be a positive integer"),
+        ({"method": "finetune", "seed": -1}, "seed must be a non-negative integer"),
+        ({"method": "finetune", "ppo": {"learnin_rate": 0.1}}, "unknown PPO key 'learnin_rate'"),
+        ({"method": "finetune", "ppo": {"n_envs": 0}}, "ppo.n_envs must be a positive integer"),
+    ],
+)
+def test_bad_values_are_named(overrides: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        resolve_config(None, overrides)
+
+
+def test_bad_files_are_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        read_config_file(tmp_path / "missing.yaml")
+    (tmp_path / "list.yaml").write_text("- spring\n")
+    with pytest.raises(ConfigError, match="must hold a mapping"):
+        read_config_file(tmp_path / "list.yaml")
+    (tmp_path / "broken.yaml").write_text("steps: [1\n")
+    with pytest.raises(ConfigError, match=r"not valid YAML \(line"):
+        read_config_file(tmp_path / "broken.yaml")
+    assert read_config_file(_empty(tmp_path)) == {}
+
+
+def _empty(tmp_path: Path) -> Path:
+    path = tmp_path / "empty.yaml"
+    path.write_text("")
+    return path
