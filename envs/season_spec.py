@@ -264,8 +264,13 @@ def load_season_file(path: str, name: str | None = None) -> SeasonSpec:
     """Read a season from a YAML file: a single spec, or several under ``seasons:`` picked by ``name``."""
     if not os.path.isfile(path):
         raise ValueError(f"season file {path!r} does not exist")
-    with open(path) as handle:
-        data = yaml.safe_load(handle)
+    try:
+        with open(path) as handle:
+            data = yaml.safe_load(handle)
+    except yaml.YAMLError as error:
+        line = getattr(getattr(error, "problem_mark", None), "line", None)
+        where = f" (line {line + 1})" if line is not None else ""
+        raise ValueError(f"season file {path!r} is not valid YAML{where}") from None
     if isinstance(data, dict) and "seasons" in data:
         specs = data["seasons"]
         if not isinstance(specs, dict):

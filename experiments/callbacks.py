@@ -9,12 +9,14 @@ import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 from tqdm.auto import tqdm
 
-from agent.learner import ContinualLearner
+from agent.learner import ContinualLearner, season_label
 from experiments.evaluation import SeasonEvaluator
 
 
 class LearningCurve(BaseCallback):
     """Evaluate every season of the sequence at the start of a season, every ``eval_every`` steps and at its end.
+
+    The end point is skipped when the last evaluation is less than half an interval before it.
 
     Points (dicts with the ``curves.csv`` columns) accumulate in ``points``; the evaluation time
     is excluded from the learner's training wall time.
@@ -32,6 +34,7 @@ class LearningCurve(BaseCallback):
         self.learner = learner
         self.evaluator = evaluator
         self.seasons = seasons
+        self.labels = [season_label(season) for season in seasons]
         self.season_index = season_index
         self.eval_every = eval_every
         self.points: list[dict[str, Any]] = []
@@ -44,14 +47,15 @@ class LearningCurve(BaseCallback):
     def _evaluate(self) -> None:
         with self.learner.untimed():
             raw, normalized = self.evaluator.row(self.learner, self.seasons)
-        for season, value, score in zip(self.seasons, raw, normalized, strict=True):
+        trained = season_label(self.learner.season)
+        for label, value, score in zip(self.labels, raw, normalized, strict=True):
             self.points.append(
                 {
                     "season_index": self.season_index,
-                    "trained_season": self.learner.season,
+                    "trained_season": trained,
                     "season_step": self._season_step(),
                     "step": self.learner.account.env_steps + self._season_step(),
-                    "eval_season": season,
+                    "eval_season": label,
                     "return": value,
                     "normalized": score,
                 }
@@ -72,7 +76,9 @@ class LearningCurve(BaseCallback):
         return True
 
     def _on_training_end(self) -> None:
-        if not self.points or self.points[-1]["season_step"] != self._season_step():
+        # The season's last point, unless an evaluation just happened (SB3 overshoots by < 1 rollout).
+        last = self.points[-1]["season_step"] if self.points else -self.eval_every
+        if self._season_step() - last >= self.eval_every / 2:
             self._evaluate()
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import UsageError  # typer vendors click: its usage errors, said in one line
 
 app = typer.Typer(
     name="evergreen",
@@ -212,28 +213,46 @@ def user_errors() -> Iterator[None]:
 
 
 def expand_list_options(argv: list[str], options: tuple[str, ...] = ("--seasons",)) -> list[str]:
-    """``--seasons a b c`` -> ``--seasons a --seasons b --seasons c`` (click options take one value each)."""
+    """``--seasons a b c`` -> ``--seasons a --seasons b --seasons c`` (click options take one value each).
+
+    Raises ValueError when a list option is followed by no value.
+    """
     expanded: list[str] = []
     current: str | None = None
-    for token in argv:
+    taken = 0
+    for token in [*argv, None]:
+        if current is not None and (token is None or token.startswith("-")) and not taken:
+            raise ValueError(f"{current} needs at least one value, e.g. {current} spring summer autumn winter")
+        if token is None:
+            break
         if token in options:
-            current = token
-            continue
-        if current is not None and not token.startswith("-"):
+            current, taken = token, 0
+        elif current is not None and not token.startswith("-"):
             expanded += [current, token]
-            continue
-        current = None
-        expanded.append(token)
+            taken += 1
+        else:
+            current = None
+            expanded.append(token)
     return expanded
 
 
 def main() -> None:
     """Console entry point."""
     try:
-        app(args=expand_list_options(sys.argv[1:]))
+        # standalone_mode=False: usage errors come back to us, to be said in one line.
+        code = app(args=expand_list_options(sys.argv[1:]), standalone_mode=False)
+    except ValueError as error:  # a list option without values
+        typer.echo(f"evergreen: error: {error}", err=True)
+        sys.exit(2)
+    except UsageError as error:
+        if error.format_message():  # empty after no_args_is_help printed the help
+            command = error.ctx.command_path if error.ctx else "evergreen"
+            typer.echo(f"evergreen: error: {error.format_message()} (see `{command} --help`)", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("evergreen: interrupted", err=True)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

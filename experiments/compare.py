@@ -203,7 +203,8 @@ def _metrics_section(groups: dict[str, list[Run]], fts: dict[str, list[float]] |
         "- **FT**, forward transfer: mean over seasons j = 2..N of `(AUC_j − AUC_j^scratch) / (1 − AUC_j^scratch)`, where "
         "AUC_j is the time-averaged normalized return on season j during its own training and AUC_j^scratch the same "
         "for a fresh network (`scratch`, mean over its seeds) (Continual World). Seasons with `1 − AUC_j^scratch ≤ 1e-6` "
-        "are left out (the formula assumes returns in [0, 1]).",
+        "are left out (the formula assumes returns in [0, 1]). For `retrain`, season j's window is its k-times budget "
+        "on the mix of seasons 1..j, so its FT is not measured on the same footing.",
     ]
     if fts is None:
         lines.append("- FT needs a `scratch` run; none was given.")

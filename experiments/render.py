@@ -38,7 +38,8 @@ def checkpoint_dir(run_dir: Path, checkpoint: str = "final") -> tuple[Path, str]
     if finished:
         choices["final"] = finished
     if checkpoint not in choices:
-        valid = ", ".join(["final", "untrained", *dict.fromkeys(labels[:finished])]) if finished else "untrained"
+        trained = [*dict.fromkeys(labels[:finished]), *(str(i) for i in range(1, finished + 1))]
+        valid = ", ".join(["final", "untrained", *trained]) if finished else "untrained"
         raise ValueError(f"no checkpoint {checkpoint!r} in {run_dir}; valid checkpoints: {valid}")
     index = choices[checkpoint]
     if index == 0:

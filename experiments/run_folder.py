@@ -99,13 +99,34 @@ def staging_dir(final: Path) -> Path:
     return staging
 
 
+#: Keys every run folder's config.yaml holds.
+REQUIRED_CONFIG_KEYS = ("method", "seasons", "steps", "seed", "eval_episodes", "eval_every", "ppo")
+
+
 def read_config(run_dir: Path) -> dict[str, Any]:
-    """The resolved config of a run folder."""
-    with open(Path(run_dir) / CONFIG) as handle:
-        config = yaml.safe_load(handle)
-    if not isinstance(config, dict):
-        raise ValueError(f"{Path(run_dir) / CONFIG} is not a mapping")
+    """The resolved config of a run folder; ``ValueError`` naming the file if it is missing or damaged."""
+    path = Path(run_dir) / CONFIG
+    if not path.is_file():
+        raise ValueError(f"{run_dir} is not an evergreen run folder (no {CONFIG}); give a folder made by evergreen train")
+    try:
+        with open(path) as handle:
+            config = yaml.safe_load(handle)
+    except yaml.YAMLError:
+        raise ValueError(f"corrupted run config {path}: not valid YAML") from None
+    missing = [key for key in REQUIRED_CONFIG_KEYS if not isinstance(config, dict) or key not in config]
+    if missing:
+        raise ValueError(f"corrupted run config {path}: missing {', '.join(missing)}")
     return config
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file; ``ValueError`` naming the file if it is missing or damaged."""
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ValueError(f"missing file {path}") from None
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError(f"corrupted file {path}: not valid JSON") from None
 
 
 def read_matrix(run_dir: Path, normalized: bool = True) -> tuple[list[str], list[str], np.ndarray]:
@@ -113,9 +134,14 @@ def read_matrix(run_dir: Path, normalized: bool = True) -> tuple[list[str], list
     path = Path(run_dir) / (MATRIX_NORMALIZED if normalized else MATRIX)
     with open(path, newline="") as handle:
         rows = list(csv.reader(handle))
-    header, body = rows[0], rows[1:]
-    labels = [row[0] for row in body]
-    matrix = np.array([[float(v) for v in row[1:]] for row in body], dtype=float)
+    try:
+        header, body = rows[0], rows[1:]
+        labels = [row[0] for row in body]
+        matrix = np.array([[float(v) for v in row[1:]] for row in body], dtype=float)
+    except (IndexError, ValueError):
+        raise ValueError(f"corrupted return matrix {path}") from None
+    if matrix.ndim != 2 or matrix.shape[1] != len(header) - 1:
+        raise ValueError(f"corrupted return matrix {path}")
     return labels, header[1:], matrix
 
 
@@ -128,14 +154,17 @@ def read_curves_file(path: Path) -> list[dict[str, Any]]:
     """Learning-curve points of one CSV file (``CURVE_COLUMNS``, numbers parsed)."""
     with open(path, newline="") as handle:
         points = list(csv.DictReader(handle))
-    for point in points:
-        for key in ("season_index", "season_step", "step"):
-            point[key] = int(point[key])
-        for key in ("return", "normalized"):
-            point[key] = float(point[key])
+    try:
+        for point in points:
+            for key in ("season_index", "season_step", "step"):
+                point[key] = int(point[key])
+            for key in ("return", "normalized"):
+                point[key] = float(point[key])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"corrupted learning curve {path}") from None
     return points
 
 
 def read_metrics(run_dir: Path) -> dict[str, Any]:
     """The ``metrics.json`` of a run."""
-    return json.loads((Path(run_dir) / METRICS).read_text())
+    return read_json(Path(run_dir) / METRICS)

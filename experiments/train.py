@@ -26,7 +26,7 @@ from experiments import run_folder as rf
 from experiments.callbacks import LearningCurve, SeasonProgressBar
 from experiments.evaluation import SeasonEvaluator
 from experiments.metrics import run_metrics
-from experiments.train_config import ConfigError, config_yaml
+from experiments.train_config import ConfigError, check_ppo_config, config_yaml
 
 ROW_FILE = "row.json"
 CURVE_FILE = "curve.csv"
@@ -35,6 +35,7 @@ CURVE_FILE = "curve.csv"
 def train_run(config: dict[str, Any], run_dir: Path, force: bool = False, progress: bool = True) -> Path:
     """Train ``config["method"]`` season after season into ``run_dir``; return the run folder."""
     run_dir = Path(run_dir)
+    check_ppo_config(config)
     open_run_dir(run_dir, config, force)
     seasons: list[str] = config["seasons"]
     labels = [season_label(season) for season in seasons]
@@ -43,6 +44,8 @@ def train_run(config: dict[str, Any], run_dir: Path, force: bool = False, progre
 
     # Resume after the last finished season, or start from an untrained learner.
     finished = finished_seasons(run_dir, labels)
+    refuse_stray_season_folders(run_dir, labels, finished)
+    set_aside_interrupted_logs(tensorboard, labels, finished)
     if finished:
         last = run_dir / rf.season_dir_name(finished, labels[finished - 1])
         learner = ContinualLearner.load(last, ppo_config=config["ppo"], tensorboard_log=tensorboard)
@@ -114,6 +117,26 @@ def finished_seasons(run_dir: Path, labels: list[str]) -> int:
     return finished
 
 
+def refuse_stray_season_folders(run_dir: Path, labels: list[str], finished: int) -> None:
+    """Refuse to train over season folders after the last finished one (a gap or an incomplete folder)."""
+    for index, label in enumerate(labels[finished:], start=finished + 1):
+        folder = run_dir / rf.season_dir_name(index, label)
+        if folder.exists():
+            raise ConfigError(
+                f"season folder {folder} is incomplete or follows a missing season; "
+                "move it out of the run folder to train that season again"
+            )
+
+
+def set_aside_interrupted_logs(tensorboard: Path, labels: list[str], finished: int) -> None:
+    """Move TensorBoard logs of seasons a killed run started but did not finish to ``tb/interrupted/``."""
+    for index, label in enumerate(labels[finished:], start=finished + 1):
+        for logs in tensorboard.glob(f"season_{index}_{label}_*"):
+            aside = tensorboard / "interrupted" / f"{logs.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            logs.rename(aside)
+
+
 def save_checkpoint(
     final: Path,
     learner: ContinualLearner,
@@ -137,7 +160,7 @@ def read_rows(run_dir: Path, labels: list[str]) -> tuple[list[str], list[dict[st
     row_dirs = [run_dir / rf.UNTRAINED] + [
         run_dir / rf.season_dir_name(i, label) for i, label in enumerate(labels[: finished_seasons(run_dir, labels)], start=1)
     ]
-    rows = [json.loads((d / ROW_FILE).read_text()) for d in row_dirs]
+    rows = [rf.read_json(d / ROW_FILE) for d in row_dirs]
     return ["untrained", *labels[: len(rows) - 1]], rows
 
 

@@ -38,8 +38,18 @@ DEFAULTS: dict[str, Any] = {
     "eval_every": 10_000,
     "ppo": {},
 }
-#: Keys allowed under ``ppo:``: ``n_envs`` plus the keyword arguments of ``stable_baselines3.PPO``.
-PPO_KEYS = {"n_envs"} | set(inspect.signature(PPO.__init__).parameters) - {"self", "policy", "env", "device", "seed"}
+#: Keys allowed under ``ppo:``: ``n_envs`` plus the keyword arguments of ``stable_baselines3.PPO`` that
+#: the learner does not set itself.
+PPO_KEYS = {"n_envs"} | set(inspect.signature(PPO.__init__).parameters) - {
+    "self",
+    "policy",
+    "env",
+    "device",
+    "seed",
+    "verbose",
+    "tensorboard_log",
+    "_init_setup_model",
+}
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
 
@@ -84,10 +94,44 @@ def resolve_config(file_config: dict[str, Any] | None = None, overrides: dict[st
             f"unknown PPO key {unknown[0]!r} under ppo:; valid keys: n_envs and stable_baselines3.PPO's arguments"
         )
     ppo = default_ppo_config()
-    ppo.update(ppo_overrides)
+    # YAML 1.1 reads 3e-4 as a string; a number written that way is meant as a number.
+    ppo.update({key: _number_or_value(value) for key, value in ppo_overrides.items()})
     config["ppo"] = ppo
     validate_config(config)
+    config["seasons"] = [_absolute_season(season) for season in config["seasons"]]
+    # A season file's content is part of the run's identity: editing it changes the config.
+    config["season_fingerprints"] = [resolve_season(season).fingerprint() for season in config["seasons"]]
     return config
+
+
+def check_ppo_config(config: dict[str, Any]) -> None:
+    """Build the PPO model once so that a bad hyperparameter is a :class:`ConfigError`, not a crash mid-run."""
+    from agent.learner import ContinualLearner
+    from agent.methods import learner_class
+
+    learner: ContinualLearner = learner_class(config["method"])(ppo_config=config["ppo"])
+    try:
+        learner.new_model(learner.season_env(config["seasons"][0])).env.close()
+    except (TypeError, ValueError, AssertionError, KeyError) as error:
+        raise ConfigError(f"invalid PPO settings under ppo: ({type(error).__name__}: {error})".splitlines()[0]) from None
+
+
+def _number_or_value(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _absolute_season(season: str) -> str:
+    """A season file path made absolute (``file.yaml`` or ``file.yaml:name``), a default name as is."""
+    path, sep, name = season.partition(".yaml:") if ".yaml:" in season else (season, "", "")
+    if season.endswith((".yaml", ".yml")) or sep:
+        path = path if not sep else path + ".yaml"
+        return str(Path(path).resolve()) + (f":{name}" if sep else "")
+    return season
 
 
 def validate_config(config: dict[str, Any]) -> None:

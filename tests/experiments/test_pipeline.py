@@ -10,11 +10,14 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 import yaml
+from stable_baselines3.common.save_util import load_from_zip_file
 
 EVERGREEN = shutil.which("evergreen", path=str(Path(sys.executable).parent)) or "evergreen"
 TINY = {
@@ -148,32 +151,59 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(config_file: Path, tm
     result = evergreen(*common, "--run-dir", killed)
     assert result.returncode == 0, result.stderr
     assert tree_digest(killed / "season_1_spring") == first_season
-    for name in ("return_matrix.csv", "return_matrix_normalized.csv"):
+    for name in ("return_matrix.csv", "return_matrix_normalized.csv", "curves.csv"):
         assert (killed / name).read_text() == (uninterrupted / name).read_text()
+    _, resumed_params, _ = load_from_zip_file(killed / "season_2_winter" / "model.zip")
+    _, straight_params, _ = load_from_zip_file(uninterrupted / "season_2_winter" / "model.zip")
+    for part in ("policy", "policy.optimizer"):
+        assert str(resumed_params[part]) == str(straight_params[part])
+        if part == "policy":
+            for key, tensor in resumed_params[part].items():
+                assert torch.equal(tensor, straight_params[part][key]), key
 
 
 def test_bad_input_exits_2_with_one_line(finetune_run: Path, config_file: Path, tmp_path: Path) -> None:
     train = ("train", "--config", config_file, "--no-progress")
-    unknown_method = evergreen(*train, "--method", "elastic", "--run-dir", tmp_path / "a")
-    assert_user_error(unknown_method, "elastic", "finetune, scratch, retrain")
-    assert_user_error(evergreen(*train, "--method", "finetune", "--seasons", "spring", "monsoon"), "monsoon", "spring, summer")
-    assert_user_error(evergreen(*train, "--method", "finetune", "--steps", "0"), "steps must be a positive integer")
-    bad_key = tmp_path / "bad_key.yaml"
-    bad_key.write_text("method: finetune\nlearning_rate: 0.1\n")
-    assert_user_error(evergreen("train", "--config", bad_key), "unknown key 'learning_rate'", "valid keys")
-    malformed = tmp_path / "malformed.yaml"
-    malformed.write_text("method: [finetune\n")
-    assert_user_error(evergreen("train", "--config", malformed), "not valid YAML")
-    assert not (tmp_path / "a").exists()
-
-    # A run folder made with another config is refused, and nothing in it changes.
+    files = {
+        "bad_key.yaml": "method: finetune\nlearning_rate: 0.1\n",
+        "malformed.yaml": "method: [finetune\n",
+        "bad_season.yaml": "name: [wet\n",
+        "bad_ppo.yaml": "method: finetune\nppo: {batch_size: big}\n",
+        "file": "x",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    blocker = tmp_path / "file"
+    # (command, fragments the one line must hold); none of them may write anything.
+    cases = [
+        ((*train, "--method", "elastic", "--run-dir", tmp_path / "a"), ("elastic", "finetune, scratch, retrain")),
+        ((*train, "--method", "finetune", "--seasons", "spring", "monsoon"), ("monsoon", "spring, summer")),
+        ((*train, "--method", "finetune", "--steps", "0"), ("steps must be a positive integer",)),
+        (("train", "--config", tmp_path / "bad_key.yaml"), ("unknown key 'learning_rate'", "valid keys")),
+        (("train", "--config", tmp_path / "malformed.yaml"), ("not valid YAML",)),
+        (("train", "--steps", "abc"), ("Invalid value for '--steps'",)),
+        (("train", "--method", "finetune", "--seasons"), ("--seasons needs at least one value",)),
+        ((*train, "--method", "finetune", "--seasons", tmp_path / "bad_season.yaml"), ("not valid YAML", "bad_season.yaml")),
+        (("train", "--config", tmp_path / "bad_ppo.yaml", "--run-dir", tmp_path / "b"), ("invalid PPO settings",)),
+        (
+            (*train, "--method", "finetune", "--run-dir", finetune_run, "--seed", "1", "--steps", "512"),
+            ("different config", "--force"),
+        ),
+        ((*train, "--method", "finetune", "--run-dir", blocker), ("is not a folder",)),
+        (("eval", tmp_path), ("not an evergreen run folder",)),
+        (("compare", finetune_run, "--out", blocker / "report"), ("cannot write",)),
+        (("compare", tmp_path, "--out", tmp_path / "r"), ("run folder",)),
+        (("render", "--scripted", "--season", "winter", "--out", blocker / "v.mp4"), ("cannot write",)),
+        (("render", finetune_run, "--season", "winter", "--out", tmp_path / "v.avi"), (".mp4 or .gif",)),
+        (("render", finetune_run, "--checkpoint", "autumn", "--out", tmp_path / "v.mp4"), ("valid checkpoints",)),
+    ]
     before = tree_digest(finetune_run)
-    assert_user_error(
-        evergreen("train", "--method", "finetune", "--config", config_file, "--run-dir", finetune_run, "--steps", "512"),
-        "different config",
-        "--force",
-    )
-    assert tree_digest(finetune_run) == before
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each call pays torch's import: two at a time
+        results = list(pool.map(lambda case: evergreen(*case[0]), cases))
+    for (_, fragments), result in zip(cases, results, strict=True):
+        assert_user_error(result, *fragments)
+    assert tree_digest(finetune_run) == before  # the refused resume changed nothing
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
     # Missing and corrupted checkpoints name the file.
     broken = tmp_path / "broken"
@@ -182,14 +212,14 @@ def test_bad_input_exits_2_with_one_line(finetune_run: Path, config_file: Path, 
     assert_user_error(evergreen("eval", broken), "corrupted checkpoint file", "season_2_winter/model.zip")
     (broken / "season_1_spring" / "state.pt").unlink()
     assert_user_error(evergreen("eval", broken), "missing checkpoint file", "season_1_spring/state.pt")
-    assert_user_error(evergreen("eval", tmp_path), "not an evergreen run folder")
+    (broken / "config.yaml").write_text("method: [finetune\n")
+    assert_user_error(evergreen("eval", broken), "corrupted run config", "config.yaml")
 
-    # Unwritable outputs.
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    assert_user_error(evergreen("compare", finetune_run, "--out", blocker / "report"), "cannot write")
-    assert_user_error(evergreen("render", "--scripted", "--season", "winter", "--out", blocker / "v.mp4"), "cannot write")
-    assert_user_error(evergreen("render", finetune_run, "--season", "winter", "--out", tmp_path / "v.avi"), ".mp4 or .gif")
-    no_checkpoint = evergreen("render", finetune_run, "--checkpoint", "autumn", "--out", tmp_path / "v.mp4")
-    assert_user_error(no_checkpoint, "valid checkpoints")
-    assert_user_error(evergreen("compare", tmp_path, "--out", tmp_path / "r"), "run folder")
+    # A season folder missing from the middle of a run: refused before any training, nothing changes.
+    gap = tmp_path / "gap"
+    shutil.copytree(finetune_run, gap)
+    (gap / "season_1_spring" / "row.json").unlink()
+    before = tree_digest(gap)
+    resumed = evergreen("train", "--method", "finetune", "--config", config_file, "--run-dir", gap, "--seed", "1")
+    assert_user_error(resumed, "season_1_spring is incomplete or follows a missing season")
+    assert tree_digest(gap) == before
