@@ -292,6 +292,16 @@ def load_season_file(path: str, name: str | None = None) -> SeasonSpec:
     return spec
 
 
+def split_season_file(season: str) -> tuple[str, str | None] | None:
+    """``(path, name or None)`` of a ``file.yaml`` / ``file.yaml:name`` reference; None for anything else."""
+    if ".yaml:" in season:
+        path, _, name = season.partition(".yaml:")
+        return path + ".yaml", name
+    if season.endswith((".yaml", ".yml")):
+        return season, None
+    return None
+
+
 def resolve_season(season: str | SeasonSpec) -> SeasonSpec:
     """Turn a default season name, ``file.yaml``, ``file.yaml:name`` or a spec into a :class:`SeasonSpec`."""
     if isinstance(season, SeasonSpec):
@@ -300,11 +310,9 @@ def resolve_season(season: str | SeasonSpec) -> SeasonSpec:
         raise ValueError(f"season must be a name, a YAML path or a SeasonSpec, got {type(season).__name__}")
     if season in DEFAULT_SEASON_NAMES:
         return default_season(season)
-    path, _, name = season.partition(".yaml:") if ".yaml:" in season else (season, "", "")
-    if name:
-        return load_season_file(path + ".yaml", name)
-    if season.endswith((".yaml", ".yml")):
-        return load_season_file(season)
+    reference = split_season_file(season)
+    if reference is not None:
+        return load_season_file(*reference)
     raise ValueError(
         f"unknown season {season!r}; valid seasons: {', '.join(DEFAULT_SEASON_NAMES)} (or a path to a season YAML file)"
     )

@@ -18,31 +18,8 @@ import numpy as np
 import envs
 from envs.gardener import ScriptedGardener
 from envs.normalization import reference_returns
-from experiments.video import annotate, write_video
-
-
-def record_day(season: str, seed: int, frame_size: tuple[int, int] = (480, 360)) -> tuple[list[np.ndarray], float]:
-    """Frames of one day of the scripted gardener in ``season`` and the day's return."""
-    width, height = frame_size
-    env = gym.make("GardenWatering-v0", season=season, render_mode="rgb_array", render_width=width, render_height=height)
-    gardener = ScriptedGardener(season)
-    frames = []
-    total, step = 0.0, 0
-    env.reset(seed=seed)
-    done = False
-    frames.append(annotate(env.render(), [f"{season}  (scripted gardener)", f"step {step}", f"return {total:+.2f}"]))
-    while not done:
-        _, reward, terminated, truncated, info = env.step(gardener.act(env.unwrapped))
-        total += float(reward)
-        step += 1
-        done = terminated or truncated
-        status = "all watered!" if info["is_success"] else ""
-        frames.append(
-            annotate(env.render(), [f"{season}  (scripted gardener)", f"step {step}  {status}", f"return {total:+.2f}"])
-        )
-    frames += frames[-1:] * 5  # linger on the last frame
-    env.close()
-    return frames, total
+from experiments.render import play, scripted_act
+from experiments.video import write_video
 
 
 def run_demo(out_dir: Path, episodes: int = 5, seed: int = 0, frame_size: tuple[int, int] = (480, 360)) -> None:
@@ -70,7 +47,8 @@ def run_demo(out_dir: Path, episodes: int = 5, seed: int = 0, frame_size: tuple[
         print(f"{season:8s} {mean:12.2f} {np.mean(successes):8.0%} {normalized:11.2f}")
     frames: list[np.ndarray] = []
     for season in envs.DEFAULT_SEASON_NAMES:
-        day_frames, _ = record_day(season, seed, frame_size)
+        act, caption = scripted_act(season)
+        day_frames, _ = play(season, act, caption, seed=seed, frame_size=frame_size)
         frames += day_frames
     video = write_video(out_dir / "gardener_four_seasons.mp4", frames, fps=5)
     print(f"Video of a day in every season: {video}")

@@ -12,7 +12,7 @@ from pathlib import Path
 from agent.learner import ContinualLearner, season_label
 from experiments import run_folder as rf
 from experiments.evaluation import SeasonEvaluator
-from experiments.train import finished_seasons, write_summaries
+from experiments.train import checkpoint_dirs, write_summaries
 
 EVAL_DIR = "eval"
 
@@ -23,9 +23,7 @@ def reevaluate(run_dir: Path, episodes: int | None = None) -> Path:
     config = rf.read_config(run_dir)
     seasons: list[str] = config["seasons"]
     labels = [season_label(season) for season in seasons]
-    checkpoints = [run_dir / rf.UNTRAINED] + [
-        run_dir / rf.season_dir_name(i, label) for i, label in enumerate(labels[: finished_seasons(run_dir, labels)], start=1)
-    ]
+    checkpoints = checkpoint_dirs(run_dir, labels)
     evaluator = SeasonEvaluator(seasons, episodes or config["eval_episodes"])
     rows = []
     for index, checkpoint in enumerate(checkpoints):

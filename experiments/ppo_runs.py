@@ -7,8 +7,6 @@ long benchmark continues where it stopped when started again.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -22,9 +20,9 @@ import envs  # noqa: F401  (registers the ids)
 from agent.ppo_defaults import ppo_kwargs
 from agent.season_envs import season_vec_env
 from envs.normalization import reference_returns
+from experiments.evaluation import EVAL_SEED
+from experiments.run_folder import atomic_write_json
 
-#: Seed of the evaluation env: every evaluation plays the same 20 days.
-EVAL_SEED = 10_000
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -69,9 +67,4 @@ def load_result(benchmark: str, name: str) -> dict[str, Any] | None:
 
 def save_result(benchmark: str, name: str, result: dict[str, Any]) -> None:
     """Write a run's result atomically (temp file, then rename)."""
-    path = result_path(benchmark, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
-        json.dump(result, handle, indent=1)
-        tmp = handle.name
-    os.replace(tmp, path)
+    atomic_write_json(result_path(benchmark, name), result)

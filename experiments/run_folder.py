@@ -82,6 +82,11 @@ def csv_text(header: list[str] | tuple[str, ...], rows: list[list[Any]] | list[t
     return buffer.getvalue()
 
 
+def curves_csv(points: list[dict[str, Any]]) -> str:
+    """CSV text of learning-curve points (``CURVE_COLUMNS``)."""
+    return csv_text(CURVE_COLUMNS, [[point[column] for column in CURVE_COLUMNS] for point in points])
+
+
 def commit_dir(staging: Path, final: Path) -> None:
     """Move a fully written staging folder into place (replacing nothing that is complete)."""
     if final.exists():

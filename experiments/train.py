@@ -151,16 +151,19 @@ def save_checkpoint(
     learner.save(staging)
     row = {"season_index": index, "season": learner.season if index else None, "return": raw, "normalized": normalized}
     (staging / ROW_FILE).write_text(json.dumps(row, indent=1) + "\n")
-    (staging / CURVE_FILE).write_text(rf.csv_text(rf.CURVE_COLUMNS, [[p[c] for c in rf.CURVE_COLUMNS] for p in curve]))
+    (staging / CURVE_FILE).write_text(rf.curves_csv(curve))
     rf.commit_dir(staging, final)
+
+
+def checkpoint_dirs(run_dir: Path, labels: list[str]) -> list[Path]:
+    """The checkpoint folders of the matrix rows: untrained, then every finished season."""
+    finished = labels[: finished_seasons(run_dir, labels)]
+    return [run_dir / rf.UNTRAINED] + [run_dir / rf.season_dir_name(i, label) for i, label in enumerate(finished, start=1)]
 
 
 def read_rows(run_dir: Path, labels: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
     """Row labels and row records of the matrix: untrained, then every finished season."""
-    row_dirs = [run_dir / rf.UNTRAINED] + [
-        run_dir / rf.season_dir_name(i, label) for i, label in enumerate(labels[: finished_seasons(run_dir, labels)], start=1)
-    ]
-    rows = [rf.read_json(d / ROW_FILE) for d in row_dirs]
+    rows = [rf.read_json(folder / ROW_FILE) for folder in checkpoint_dirs(run_dir, labels)]
     return ["untrained", *labels[: len(rows) - 1]], rows
 
 
@@ -183,7 +186,7 @@ def write_summaries(
     curves: list[dict[str, Any]] = []
     for index, label in enumerate(row_labels[1:], start=1):
         curves += rf.read_curves_file(run_dir / rf.season_dir_name(index, label) / CURVE_FILE)
-    rf.atomic_write_text(out / rf.CURVES, rf.csv_text(rf.CURVE_COLUMNS, [[p[c] for c in rf.CURVE_COLUMNS] for p in curves]))
+    rf.atomic_write_text(out / rf.CURVES, rf.curves_csv(curves))
 
     normalized = np.array([row["normalized"] for row in rows], dtype=float)
     metrics: dict[str, Any] = {"method": config["method"], "seed": config["seed"], "finished_seasons": len(rows) - 1}

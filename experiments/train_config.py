@@ -26,7 +26,7 @@ from stable_baselines3 import PPO
 
 from agent.methods import METHODS
 from agent.ppo_defaults import default_ppo_config
-from envs.season_spec import DEFAULT_SEASON_NAMES, resolve_season
+from envs.season_spec import DEFAULT_SEASON_NAMES, resolve_season, split_season_file
 
 #: Keys of a training config, with their defaults (``method`` has none: it must be given).
 DEFAULTS: dict[str, Any] = {
@@ -127,11 +127,11 @@ def _number_or_value(value: Any) -> Any:
 
 def _absolute_season(season: str) -> str:
     """A season file path made absolute (``file.yaml`` or ``file.yaml:name``), a default name as is."""
-    path, sep, name = season.partition(".yaml:") if ".yaml:" in season else (season, "", "")
-    if season.endswith((".yaml", ".yml")) or sep:
-        path = path if not sep else path + ".yaml"
-        return str(Path(path).resolve()) + (f":{name}" if sep else "")
-    return season
+    reference = split_season_file(season)
+    if reference is None:
+        return season
+    path, name = reference
+    return str(Path(path).resolve()) + (f":{name}" if name else "")
 
 
 def validate_config(config: dict[str, Any]) -> None:
