@@ -1,5 +1,5 @@
 # Two entry points, each setting everything up first in a project-local virtualenv:
-#   make demo   the main job: the quick preset (train finetune/scratch/retrain, compare, render)
+#   make demo   the main job: the quick preset (train six methods, compare, render the final agents)
 #   make test   lint, format check and the test suite (what CI runs)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv

@@ -36,6 +36,14 @@ class ContinualPPO(PPO):
 
     auxiliary_loss: AuxiliaryLoss | None = None
 
+    def _setup_model(self) -> None:
+        super()._setup_model()
+        # A rollout buffer that reads the policy (the progressive one caches frozen columns) gets it here,
+        # on creation and on load alike.
+        bind_policy = getattr(self.rollout_buffer, "bind_policy", None)
+        if bind_policy is not None:
+            bind_policy(self.policy)
+
     def _excluded_save_params(self) -> list[str]:
         # The hook is a bound method of the learner: it is re-attached on load, never pickled.
         return [*super()._excluded_save_params(), "auxiliary_loss"]

@@ -20,4 +20,7 @@ class Finetune(ContinualLearner):
             self.model = self.new_model(env)
         else:
             # Same weights and optimizer state; only the data changes.
+            previous_env = self.model.get_env()
             self.model.set_env(env, force_reset=True)
+            if previous_env is not None:
+                previous_env.close()

@@ -18,6 +18,8 @@ season one-hot) and runs torch on the CPU with one thread by default.
 from __future__ import annotations
 
 import contextlib
+import copy
+import inspect
 import json
 import random
 import time
@@ -29,7 +31,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
+from stable_baselines3.common.buffers import RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.policies import ActorCriticPolicy
 from stable_baselines3.common.vec_env import VecEnv
 from torch import nn
 
@@ -53,6 +57,17 @@ def season_label(season: str) -> str:
     return resolve_season(season).name
 
 
+def check_option(name: str, value: Any, *, integer: bool = False, positive: bool = False, optional: bool = False) -> None:
+    """Raise ValueError naming a method option whose value is not a (positive / non-negative) number."""
+    if optional and value is None:
+        return
+    kind = "integer" if integer else "number"
+    sign = "positive" if positive else "non-negative"
+    valid = not isinstance(value, bool) and isinstance(value, int if integer else (int, float))
+    if not valid or value < 0 or (positive and value == 0) or value != value:  # value != value: NaN
+        raise ValueError(f"method option {name} must be a {sign} {kind}{' or null' if optional else ''}, got {value!r}")
+
+
 def capture_rng() -> dict[str, Any]:
     """The torch, numpy and python RNG states (saved with a checkpoint for bit-identical resume)."""
     return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
@@ -73,6 +88,10 @@ class ContinualLearner(ABC):
     :param seed: seed of the networks and of the training envs
     :param tensorboard_log: folder for TensorBoard logs (one run per season), or None
     :param torch_threads: torch CPU threads (1: the machine's other core runs the physics)
+
+    A method's own hyperparameters (its *options*, e.g. replay's ``beta_policy``) are the extra
+    keyword arguments of its ``__init__``; :meth:`default_options` lists them with their defaults,
+    and they are saved with every checkpoint.
     """
 
     #: The name users pass to ``evergreen train --method``.
@@ -94,6 +113,33 @@ class ContinualLearner(ABC):
         self.seasons: list[str] = []
         self.account = ComputeAccount()
         self._untimed_seconds = 0.0
+
+    # ----------------------------------------------------------------------------------------
+    # Options: a method's own hyperparameters
+    # ----------------------------------------------------------------------------------------
+    @classmethod
+    def default_options(cls) -> dict[str, Any]:
+        """The method's options (``__init__`` keyword arguments beyond the base ones) and their defaults."""
+        base = set(inspect.signature(ContinualLearner.__init__).parameters)
+        return {
+            name: parameter.default
+            for name, parameter in inspect.signature(cls.__init__).parameters.items()
+            if name not in base and parameter.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+
+    def options(self) -> dict[str, Any]:
+        """This learner's option values (each option is stored as the attribute of its name)."""
+        return {name: getattr(self, name) for name in self.default_options()}
+
+    @contextlib.contextmanager
+    def season_work(self, env_steps: int = 0) -> Iterator[None]:
+        """Count a block of method work outside ``learn`` (collecting a memory) as training compute."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.account.wall_seconds += time.perf_counter() - start
+            self.account.env_steps += env_steps
 
     # ----------------------------------------------------------------------------------------
     # The season loop
@@ -152,6 +198,10 @@ class ContinualLearner(ABC):
         """The SB3 model that acts on ``season`` (usable with ``evaluate_policy``)."""
         return self._require_model()
 
+    def can_act(self, season: str) -> bool:
+        """Whether the learner has a policy for ``season`` (a progressive network needs its column)."""
+        return True
+
     def predict(self, observation: np.ndarray, season: str, deterministic: bool = True) -> np.ndarray:
         """The action(s) for ``observation`` (which ends with the season one-hot) in ``season``."""
         action, _ = self.acting_model(season).predict(observation, deterministic=deterministic)
@@ -182,6 +232,12 @@ class ContinualLearner(ABC):
     def load_method_state(self, state: dict[str, Any]) -> None:  # noqa: B027  (optional hook)
         """Inverse of :meth:`method_state`."""
 
+    def _save_files(self, directory: Path) -> None:  # noqa: B027  (optional hook)
+        """Write method files of their own (a replay memory) into a checkpoint folder."""
+
+    def _load_files(self, directory: Path) -> None:  # noqa: B027  (optional hook)
+        """Read what :meth:`_save_files` wrote; raise :class:`CheckpointError` naming a bad file."""
+
     # ----------------------------------------------------------------------------------------
     # Models
     # ----------------------------------------------------------------------------------------
@@ -193,17 +249,46 @@ class ContinualLearner(ABC):
         """Seed of the training envs of the current season: differs by position in the sequence."""
         return self.seed + 1000 * len(self.seasons)
 
-    def new_model(self, env: VecEnv, seed: int | None = None) -> ContinualPPO:
-        """A fresh PPO network on ``env`` with this learner's hyperparameters."""
+    def new_model(
+        self,
+        env: VecEnv,
+        seed: int | None = None,
+        policy: str | type[ActorCriticPolicy] = "MlpPolicy",
+        policy_kwargs: dict[str, Any] | None = None,
+        rollout_buffer_class: type[RolloutBuffer] | None = None,
+    ) -> ContinualPPO:
+        """A fresh PPO network on ``env`` with this learner's hyperparameters.
+
+        ``policy``, ``policy_kwargs`` (merged over the config's ``policy_kwargs``) and
+        ``rollout_buffer_class`` let a method use its own architecture.
+        """
+        kwargs = copy.deepcopy(self._ppo_kwargs)
+        kwargs["policy_kwargs"] = {**kwargs.get("policy_kwargs", {}), **(policy_kwargs or {})}
+        if rollout_buffer_class is not None:
+            kwargs["rollout_buffer_class"] = rollout_buffer_class
         return ContinualPPO(
-            "MlpPolicy",
+            policy,
             env,
             seed=self.seed if seed is None else seed,
             device="cpu",
             verbose=0,
             tensorboard_log=self.tensorboard_log,
-            **self._ppo_kwargs,
+            **kwargs,
         )
+
+    def checkpoint_model(self) -> ContinualPPO:
+        """The SB3 model saved as the checkpoint's ``model.zip`` (the one that acts)."""
+        return self._require_model()
+
+    def load_model(self, path: Path) -> ContinualPPO:
+        """Open the checkpoint's SB3 zip (a method may check it against its metadata)."""
+        return load_model(path)
+
+    def _replace_model(self, model: ContinualPPO) -> None:
+        """Make ``model`` the trained one; close the envs of the one it replaces (each holds Bullet worlds)."""
+        old, self.model = self.model, model
+        if old is not None and old is not model and old.get_env() is not None:
+            old.get_env().close()
 
     def _require_model(self) -> ContinualPPO:
         if self.model is None:
@@ -225,10 +310,17 @@ class ContinualLearner(ABC):
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        self._require_model().save(directory / MODEL_FILE)
-        info = {"method": self.method, "seasons": self.seasons, "seed": self.seed, "compute": self.account.to_dict()}
+        self.checkpoint_model().save(directory / MODEL_FILE)
+        info = {
+            "method": self.method,
+            "seasons": self.seasons,
+            "seed": self.seed,
+            "options": self.options(),
+            "compute": self.account.to_dict(),
+        }
         (directory / LEARNER_FILE).write_text(json.dumps(info, indent=1) + "\n")
         torch.save({"method_state": self.method_state(), "rng": capture_rng()}, directory / STATE_FILE)
+        self._save_files(directory)
 
     @classmethod
     def load(
@@ -249,13 +341,19 @@ class ContinualLearner(ABC):
         directory = Path(directory)
         info = read_learner_info(directory)
         learner_cls = learner_class(info["method"]) if cls is ContinualLearner else cls
-        learner = learner_cls(ppo_config=ppo_config, seed=int(info["seed"]), tensorboard_log=tensorboard_log)
+        try:
+            learner = learner_cls(
+                ppo_config=ppo_config, seed=int(info["seed"]), tensorboard_log=tensorboard_log, **info.get("options", {})
+            )
+        except (TypeError, ValueError) as error:
+            raise CheckpointError(f"corrupted checkpoint file {directory / LEARNER_FILE}: {error}") from None
         learner.seasons = list(info["seasons"])
         learner.account = ComputeAccount.from_dict(info["compute"])
-        learner.model = load_model(directory / MODEL_FILE)
+        learner.model = learner.load_model(directory / MODEL_FILE)
         learner.model.tensorboard_log = learner.tensorboard_log
         state = read_state(directory / STATE_FILE)
         learner.load_method_state(state["method_state"])
+        learner._load_files(directory)
         if restore_random_state:
             restore_rng(state["rng"])
         return learner

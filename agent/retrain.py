@@ -22,4 +22,4 @@ class Retrain(ContinualLearner):
 
     def _on_season_start(self, season: str) -> None:
         env = mixed_season_vec_env(self.seasons, self.n_envs, self.env_seed())
-        self.model = self.new_model(env, seed=self.env_seed())
+        self._replace_model(self.new_model(env, seed=self.env_seed()))

@@ -16,4 +16,4 @@ class Scratch(ContinualLearner):
 
     def _on_season_start(self, season: str) -> None:
         # Seeded by position, so season k's network does not depend on what came before.
-        self.model = self.new_model(self.season_env(season), seed=self.env_seed())
+        self._replace_model(self.new_model(self.season_env(season), seed=self.env_seed()))

@@ -24,6 +24,9 @@ from typing import Annotated
 import typer
 from typer._click.exceptions import UsageError  # typer vendors click: its usage errors, said in one line
 
+#: The methods ``evergreen train --method`` takes (kept in step with agent.METHODS by a test).
+METHOD_NAMES = "finetune, scratch, retrain, replay, ewc, progressive, progressive-random, progress-compress"
+
 app = typer.Typer(
     name="evergreen",
     help="Evergreen: continual reinforcement learning for a garden-watering robot that lives through the seasons.",
@@ -94,7 +97,7 @@ def demo(
 
 @app.command("train")
 def train(
-    method: Annotated[str | None, typer.Option(help="continual method: finetune, scratch or retrain")] = None,
+    method: Annotated[str | None, typer.Option(help="continual method: " + METHOD_NAMES)] = None,
     seasons: Annotated[
         list[str] | None, typer.Option(help="the season sequence, e.g. --seasons spring summer autumn winter")
     ] = None,
@@ -104,6 +107,10 @@ def train(
     config: Annotated[Path | None, typer.Option(help="YAML config (experiments/configs/); options override it")] = None,
     eval_episodes: Annotated[int | None, typer.Option(help="evaluation days per season")] = None,
     eval_every: Annotated[int | None, typer.Option(help="env steps between learning-curve evaluations")] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", "-o", help="a method option KEY=VALUE, e.g. -o beta_policy=2 (repeatable)"),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="move aside a run folder made with another config")] = False,
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
 ) -> None:
@@ -114,7 +121,10 @@ def train(
     overrides = {"method": method, "seasons": seasons, "steps": steps, "seed": seed}
     overrides |= {"eval_episodes": eval_episodes, "eval_every": eval_every}
     with user_errors():
-        resolved = resolve_config(read_config_file(config) if config else None, overrides)
+        file_config = read_config_file(config) if config else {}
+        if option:
+            overrides["method_options"] = {**(file_config.get("method_options") or {}), **parse_options(option)}
+        resolved = resolve_config(file_config, overrides)
         folder = run_dir or Path("runs") / f"{resolved['method']}_seed{resolved['seed']}"
         train_run(resolved, folder, force=force, progress=progress)
     print_matrix(folder)
@@ -178,6 +188,22 @@ def compare(
     with user_errors():
         report = write_report(run_dirs, out)
     typer.echo(f"Report: {report}")
+
+
+def parse_options(pairs: list[str]) -> dict[str, object]:
+    """``["beta_policy=2", "total_states=null"]`` -> ``{"beta_policy": 2, "total_states": None}`` (YAML values)."""
+    import yaml
+
+    options: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--option takes KEY=VALUE, got {pair!r}")
+        try:
+            options[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ValueError(f"--option {key}: cannot read the value {value!r}") from None
+    return options
 
 
 def print_matrix(folder: Path) -> None:

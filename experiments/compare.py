@@ -39,6 +39,8 @@ from experiments.run_folder import (
 )
 
 SCRATCH, RETRAIN = "scratch", "retrain"
+#: Controls, not continual learners: their earlier seasons are not meant to be kept.
+CONTROLS = {"progressive-random": "the progressive network with its earlier columns random and frozen (a transfer control)"}
 # Mean drop of the first season's normalized return above which a method is said to forget it.
 FORGETS_ABOVE = 0.05
 METRIC_KEYS = (("A", "average_return"), ("F", "forgetting"), ("F_CW", "forgetting_cw"), ("BWT", "backward_transfer"))
@@ -236,6 +238,22 @@ def _compute_section(groups: dict[str, list[Run]]) -> list[str]:
     return lines
 
 
+def _parameters_section(groups: dict[str, list[Run]], seasons: list[str]) -> list[str]:
+    """Total (trainable) parameters of each method after every season: how the networks grow."""
+    lines = ["## Parameters after each season", "", "Total (trainable) parameters, mean over seeds.", ""]
+    lines += ["| method | " + " | ".join(f"after {s}" for s in season_labels(seasons)) + " |"]
+    lines += ["|---|" + "---|" * len(seasons)]
+    for method, runs in groups.items():
+        cells = []
+        for k in range(len(seasons)):
+            per_season = [run.metrics.get("compute_per_season") or [] for run in runs]
+            total = _mean([seasons_[k]["total_parameters"] if k < len(seasons_) else None for seasons_ in per_season])
+            trainable = _mean([seasons_[k]["trainable_parameters"] if k < len(seasons_) else None for seasons_ in per_season])
+            cells.append(f"{_count(total)} ({_count(trainable)})")
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 def _ratio(value: float | None, reference: float | None) -> str:
     """``value / reference`` as ``0.25×``, or ``n/a``."""
     return "n/a" if value is None or not reference else f"{value / reference:.2f}×"
@@ -251,6 +269,9 @@ def _findings(groups: dict[str, list[Run]], seasons: list[str]) -> list[str]:
         mean = np.mean([run.matrix for run in runs], axis=0)
         before, after = float(mean[1, 0]), float(mean[n, 0])
         drop = before - after
+        if method in CONTROLS:
+            lines.append(f"- {method}: {CONTROLS[method]}; compare its forward transfer, not its forgetting.")
+            continue
         if method == SCRATCH:
             # Later rows of scratch are other seasons' networks: a drop there is not forgetting.
             lines.append(
@@ -335,6 +356,7 @@ def write_report(run_dirs: Sequence[Path], out_dir: Path, bootstrap_seed: int = 
         "![learning curves](learning_curves.png)",
         "",
         *_compute_section(groups),
+        *_parameters_section(groups, seasons),
         *_findings(groups, seasons),
     ]
     report = out_dir / "report.md"

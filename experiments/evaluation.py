@@ -50,8 +50,14 @@ class SeasonEvaluator:
         return float(self._references[season].normalize(value))
 
     def row(self, learner: ContinualLearner, seasons: list[str]) -> tuple[list[float], list[float]]:
-        """Raw and normalized mean returns of the learner on each season of ``seasons``."""
-        raw = [self.mean_return(learner.acting_model(season), season) for season in seasons]
+        """Raw and normalized mean returns of the learner on each season of ``seasons``.
+
+        NaN where the learner cannot act yet (a progressive network before the season's column).
+        """
+        raw = [
+            self.mean_return(learner.acting_model(season), season) if learner.can_act(season) else float("nan")
+            for season in seasons
+        ]
         return raw, [self.normalize(season, value) for season, value in zip(seasons, raw, strict=True)]
 
     def close(self) -> None:

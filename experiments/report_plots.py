@@ -43,7 +43,8 @@ def heatmap_png(matrix: np.ndarray, seasons: Sequence[str], title: str) -> bytes
     labels = season_labels(seasons)
     n = len(seasons)
     # 0 (random) and 1 (scripted gardener) always on the scale, so colours compare across methods.
-    vmin, vmax = min(0.0, float(matrix.min())), max(1.0, float(matrix.max()))
+    # NaN: the policy could not act on that season yet (no progressive column for it).
+    vmin, vmax = min(0.0, float(np.nanmin(matrix))), max(1.0, float(np.nanmax(matrix)))
     fig = Figure(figsize=(1.2 * n + 2.5, 0.6 * (n + 1) + 1.6))
     ax = fig.add_subplot()
     image = ax.imshow(matrix, cmap="viridis", vmin=vmin, vmax=vmax, aspect="auto")
@@ -54,8 +55,9 @@ def heatmap_png(matrix: np.ndarray, seasons: Sequence[str], title: str) -> bytes
     ax.set_ylabel("policy")
     for (row, col), value in np.ndenumerate(matrix):
         # Light text on the dark end of viridis, dark text on the light end.
-        color = "white" if (value - vmin) / (vmax - vmin) < 0.6 else "black"
-        ax.text(col, row, f"{value:.2f}", ha="center", va="center", color=color, fontsize=9)
+        color = "white" if not np.isfinite(value) or (value - vmin) / (vmax - vmin) < 0.6 else "black"
+        text = f"{value:.2f}" if np.isfinite(value) else "–"
+        ax.text(col, row, text, ha="center", va="center", color="black" if text == "–" else color, fontsize=9)
     ax.set_title(title)
     return _png(fig)
 

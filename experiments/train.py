@@ -45,14 +45,21 @@ def train_run(config: dict[str, Any], run_dir: Path, force: bool = False, progre
     # Resume after the last finished season, or start from an untrained learner.
     finished = finished_seasons(run_dir, labels)
     refuse_stray_season_folders(run_dir, labels, finished)
-    set_aside_interrupted_logs(tensorboard, labels, finished)
     if finished:
         last = run_dir / rf.season_dir_name(finished, labels[finished - 1])
         learner = ContinualLearner.load(last, ppo_config=config["ppo"], tensorboard_log=tensorboard)
         say(progress, f"Resuming {run_dir} after season {finished} ({labels[finished - 1]}).")
     else:
-        learner = make_learner(config["method"], ppo_config=config["ppo"], seed=config["seed"], tensorboard_log=tensorboard)
+        learner = make_learner(
+            config["method"],
+            ppo_config=config["ppo"],
+            seed=config["seed"],
+            tensorboard_log=tensorboard,
+            **config["method_options"],
+        )
 
+    # Only once the checkpoint has loaded: a refused resume leaves the folder as it was.
+    set_aside_interrupted_logs(tensorboard, labels, finished)
     for index, season in enumerate(seasons, start=1):
         if index <= finished:
             continue

@@ -9,6 +9,10 @@ A config file (see ``experiments/configs/quick.yaml``) holds any of these keys::
     eval_episodes: 10           # evaluation days per season for the return matrix and curves
     eval_every: 10000           # env steps between learning-curve evaluations
     ppo: {n_steps: 256, ...}    # overrides of experiments/configs/ppo.yaml (n_envs + PPO arguments)
+    method_options: {...}       # the method's own hyperparameters, e.g. {beta_policy: 1.0} for replay
+
+The resolved config lists every option of the method with its value (defaults from the
+learner's signature, documented in ``experiments/configs/<method>.yaml``).
 
 The resolved config (every key, the PPO hyperparameters included) is written to the run folder
 and identifies the run: resuming with a different one is refused.
@@ -37,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "eval_episodes": 10,
     "eval_every": 10_000,
     "ppo": {},
+    "method_options": {},
 }
 #: Keys allowed under ``ppo:``: ``n_envs`` plus the keyword arguments of ``stable_baselines3.PPO`` that
 #: the learner does not set itself.
@@ -98,10 +103,34 @@ def resolve_config(file_config: dict[str, Any] | None = None, overrides: dict[st
     ppo.update({key: _number_or_value(value) for key, value in ppo_overrides.items()})
     config["ppo"] = ppo
     validate_config(config)
+    config["method_options"] = resolve_method_options(config["method"], config["method_options"])
     config["seasons"] = [_absolute_season(season) for season in config["seasons"]]
     # A season file's content is part of the run's identity: editing it changes the config.
     config["season_fingerprints"] = [resolve_season(season).fingerprint() for season in config["seasons"]]
     return config
+
+
+def resolve_method_options(method: str, given: Any) -> dict[str, Any]:
+    """The method's options: its defaults updated with ``given``, checked by building the learner."""
+    from agent.methods import learner_class
+
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        raise ConfigError("method_options must be a mapping of the method's options")
+    learner_cls = learner_class(method)
+    options = learner_cls.default_options()
+    unknown = sorted(set(given) - set(options))
+    if unknown:
+        valid = ", ".join(options) if options else "none"
+        raise ConfigError(f"unknown option {unknown[0]!r} for method {method}; its options: {valid}")
+    options.update({key: _number_or_value(value) for key, value in given.items()})
+    options = {key: _integral(options[key], default) for key, default in learner_cls.default_options().items()}
+    try:
+        learner_cls(**options)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return options
 
 
 def check_ppo_config(config: dict[str, Any]) -> None:
@@ -109,7 +138,7 @@ def check_ppo_config(config: dict[str, Any]) -> None:
     from agent.learner import ContinualLearner
     from agent.methods import learner_class
 
-    learner: ContinualLearner = learner_class(config["method"])(ppo_config=config["ppo"])
+    learner: ContinualLearner = learner_class(config["method"])(ppo_config=config["ppo"], **config["method_options"])
     try:
         learner.new_model(learner.season_env(config["seasons"][0])).env.close()
     except (TypeError, ValueError, AssertionError, KeyError) as error:
@@ -122,6 +151,14 @@ def _number_or_value(value: Any) -> Any:
             return float(value)
         except ValueError:
             return value
+    return value
+
+
+def _integral(value: Any, default: Any) -> Any:
+    """``10000.0`` (YAML ``1e4``) given for an integer option is the integer it names."""
+    integer_default = default is None or (isinstance(default, int) and not isinstance(default, bool))
+    if integer_default and isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 

@@ -19,10 +19,16 @@ from agent.season_envs import mixed_season_vec_env, season_vec_env
 TINY = {**default_ppo_config(), "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2}
 TINY["policy_kwargs"] = {"net_arch": [32, 32], "log_std_init": -0.5}
 STEPS = 128
+#: Small method options for tests (the defaults collect thousands of states per season).
+TINY_OPTIONS: dict[str, dict] = {
+    "replay": {"states_per_season": 64},
+    "ewc": {"fisher_states": 64},
+    "progress-compress": {"states_per_season": 64, "distill_steps": 20, "distill_batch": 32},
+}
 
 
 def two_seasons(method: str, seed: int = 0) -> ContinualLearner:
-    learner = make_learner(method, ppo_config=TINY, seed=seed)
+    learner = make_learner(method, ppo_config=TINY, seed=seed, **TINY_OPTIONS.get(method, {}))
     for season in ("spring", "winter"):
         learner.start_season(season)
         learner.learn(learner.season_timesteps(STEPS))
@@ -123,7 +129,7 @@ def test_auxiliary_loss_hook_is_called_and_shapes_the_update() -> None:
     assert (results[1] < results[0]).all()
 
 
-@pytest.mark.parametrize("method", ["finetune", "scratch", "retrain"])
+@pytest.mark.parametrize("method", sorted(agent.METHODS))
 def test_save_and_load_give_identical_actions(method: str, tmp_path: Path) -> None:
     learner = two_seasons(method)
     learner.save(tmp_path)
@@ -134,10 +140,13 @@ def test_save_and_load_give_identical_actions(method: str, tmp_path: Path) -> No
     np.testing.assert_array_equal(restored.predict(obs, "winter"), learner.predict(obs, "winter"))
 
 
-def test_two_season_run_is_deterministic_under_a_seed() -> None:
-    a, b = two_seasons("finetune", seed=5), two_seasons("finetune", seed=5)
+@pytest.mark.parametrize("method", sorted(agent.METHODS))
+def test_two_season_run_is_deterministic_under_a_seed(method: str) -> None:
+    a, b = two_seasons(method, seed=5), two_seasons(method, seed=5)
     for x, y in zip(parameters(a.model), parameters(b.model), strict=True):
         np.testing.assert_array_equal(x, y)
+    assert a.account.env_steps == b.account.env_steps
+    np.testing.assert_array_equal(a.predict(observations("spring"), "spring"), b.predict(observations("spring"), "spring"))
 
 
 def test_missing_or_corrupted_checkpoint_names_the_file(tmp_path: Path) -> None:
@@ -175,4 +184,16 @@ print(type(model).__name__, mean)
 
 
 def test_package_lists_its_methods() -> None:
-    assert set(agent.METHODS) == {"finetune", "scratch", "retrain"}
+    from experiments.cli import METHOD_NAMES
+
+    assert set(agent.METHODS) == {
+        "finetune",
+        "scratch",
+        "retrain",
+        "replay",
+        "ewc",
+        "progressive",
+        "progressive-random",
+        "progress-compress",
+    }
+    assert METHOD_NAMES.split(", ") == list(agent.METHODS)

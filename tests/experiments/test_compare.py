@@ -34,7 +34,13 @@ RETRAIN = [[0.0, 0.0, 0.0], [0.6, 0.0, 0.0], [0.6, 0.6, 0.0], [0.6, 0.6, 0.6]]
 
 
 def make_run(
-    root: Path, method: str, seed: int, matrix: list[list[float]], seasons: list[str] = SEASONS, env_steps: int = 3 * STEPS
+    root: Path,
+    method: str,
+    seed: int,
+    matrix: list[list[float]],
+    seasons: list[str] = SEASONS,
+    env_steps: int = 3 * STEPS,
+    compute_per_season: list[dict] | None = None,
 ) -> Path:
     """A finished run folder with the files ``evergreen train`` writes (no checkpoints).
 
@@ -65,7 +71,9 @@ def make_run(
         "total_parameters": 12_000,
         "memory_bytes": 1_234_567,
     }
-    atomic_write_json(run / METRICS, {**run_metrics(R, seasons, curves), "compute": compute, "method": method, "seed": seed})
+    metrics = {**run_metrics(R, seasons, curves), "compute": compute, "method": method, "seed": seed}
+    metrics["compute_per_season"] = compute_per_season or [compute] * len(seasons)
+    atomic_write_json(run / METRICS, metrics)
     return run
 
 
@@ -162,3 +170,17 @@ def test_out_dir_is_a_file(runs: list[Path], tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     with pytest.raises(OSError):
         write_report(runs[:1], tmp_path / "file")
+
+
+def test_progressive_runs_with_empty_cells_and_growing_networks(runs: list[Path], tmp_path: Path) -> None:
+    nan = float("nan")
+    # A progressive network has no column for a season before it is trained: NaN above the diagonal.
+    matrix = [[0.0, nan, nan], [0.5, nan, nan], [0.5, 0.6, nan], [0.5, 0.6, 0.7]]
+    growth = [{"trainable_parameters": 10 * k, "total_parameters": 25 * k} for k in (1, 2, 3)]
+    progressive = make_run(tmp_path, "progressive", 0, matrix, compute_per_season=growth)
+    control = make_run(tmp_path, "progressive-random", 0, SCRATCH)
+    text = write_report([*runs, progressive, control], tmp_path / "out").read_text()
+    assert "| progressive | 25 (10) | 50 (20) | 75 (30) |" in text
+    assert "| progressive | 1 | 0.60 | 0.00 | 0.00 | 0.00 |" in text
+    assert "progressive-random: the progressive network with its earlier columns random and frozen" in text
+    assert (tmp_path / "out" / "heatmap_progressive.png").read_bytes().startswith(b"\x89PNG")

@@ -223,3 +223,77 @@ def test_bad_input_exits_2_with_one_line(finetune_run: Path, config_file: Path, 
     resumed = evergreen("train", "--method", "finetune", "--config", config_file, "--run-dir", gap, "--seed", "1")
     assert_user_error(resumed, "season_1_spring is incomplete or follows a missing season")
     assert tree_digest(gap) == before
+
+
+@pytest.fixture(scope="module")
+def method_runs(tmp_path_factory: pytest.TempPathFactory, config_file: Path) -> dict[str, Path]:
+    """Tiny two-season runs of the methods that keep files of their own: replay (memory) and progressive."""
+    runs = {}
+    options = {"replay": ["--option", "states_per_season=64"], "progressive": []}
+    for method, extra in options.items():
+        run_dir = tmp_path_factory.mktemp("runs") / method
+        result = evergreen("train", "--method", method, "--config", config_file, "--run-dir", run_dir, "--no-progress", *extra)
+        assert result.returncode == 0, result.stderr
+        runs[method] = run_dir
+    return runs
+
+
+def test_method_runs_evaluate_and_render(method_runs: dict[str, Path], tmp_path: Path) -> None:
+    replay, progressive = method_runs["replay"], method_runs["progressive"]
+    assert (replay / "season_2_winter" / "replay_memory.npz").is_file()
+    assert yaml.safe_load((replay / "config.yaml").read_text())["method_options"]["states_per_season"] == 64
+    compute = json.loads((progressive / "metrics.json").read_text())["compute_per_season"]
+    assert compute[1]["total_parameters"] > compute[0]["total_parameters"]  # a column per season
+    assert evergreen("eval", progressive).returncode == 0
+    video = evergreen("render", progressive, "--season", "spring", "--checkpoint", "1", "--out", tmp_path / "v.gif")
+    assert video.returncode == 0 and (tmp_path / "v.gif").stat().st_size > 0, video.stderr
+    # A season the progressive network has no column for is refused in one line.
+    assert_user_error(
+        evergreen("render", progressive, "--season", "autumn", "--out", tmp_path / "a.gif"),
+        "no column for season slot 2",
+        "spring, winter",
+    )
+
+
+def test_method_bad_input_exits_2_and_leaves_the_run_folder(
+    method_runs: dict[str, Path], config_file: Path, tmp_path: Path
+) -> None:
+    replay, progressive = method_runs["replay"], method_runs["progressive"]
+    train = ("train", "--seasons", "spring", "--steps", "64", "--no-progress", "--run-dir")
+    cases = [
+        ((*train, tmp_path / "a", "--method", "replay", "-o", "states_per_season=0"), ("states_per_season", "positive")),
+        ((*train, tmp_path / "a", "--method", "replay", "-o", "beta_policy=-1"), ("beta_policy", "non-negative")),
+        ((*train, tmp_path / "a", "--method", "ewc", "-o", "ewc_lambda=-0.5"), ("ewc_lambda", "non-negative")),
+        ((*train, tmp_path / "a", "--method", "replay", "-o", "beta=1"), ("unknown option 'beta'", "beta_policy")),
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda case: evergreen(*case[0]), cases))
+    for (_, fragments), result in zip(cases, results, strict=True):
+        assert_user_error(result, *fragments)
+    assert not (tmp_path / "a").exists()
+
+    # A damaged or missing replay memory names the file; nothing in the run folder changes.
+    broken = tmp_path / "replay"
+    shutil.copytree(replay, broken)
+    (broken / "season_2_winter" / "replay_memory.npz").write_bytes(b"PK\x03\x04 damaged")
+    before = tree_digest(broken)
+    assert_user_error(evergreen("eval", broken), "corrupted checkpoint file", "season_2_winter/replay_memory.npz")
+    assert tree_digest(broken) == before
+    # Resuming after season 1 whose memory file is gone: refused before any training.
+    (broken / "season_1_spring" / "replay_memory.npz").unlink()
+    shutil.rmtree(broken / "season_2_winter")
+    before = tree_digest(broken)
+    resume = ("train", "--method", "replay", "--config", config_file, "--run-dir", broken, "-o", "states_per_season=64")
+    assert_user_error(evergreen(*resume), "missing checkpoint file", "season_1_spring/replay_memory.npz")
+    assert tree_digest(broken) == before
+
+    # A progressive checkpoint whose column count disagrees with its learner.json names the zip.
+    mismatch = tmp_path / "progressive"
+    shutil.copytree(progressive, mismatch)
+    info_path = mismatch / "season_1_spring" / "learner.json"
+    info = json.loads(info_path.read_text())
+    info["seasons"] = ["spring", "winter"]
+    info_path.write_text(json.dumps(info))
+    before = tree_digest(mismatch)
+    assert_user_error(evergreen("eval", mismatch), "season_1_spring/model.zip", "1 columns for 2 seasons")
+    assert tree_digest(mismatch) == before

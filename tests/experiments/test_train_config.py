@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import agent
 from agent.ppo_defaults import default_ppo_config
 from experiments.train_config import CONFIG_DIR, ConfigError, read_config_file, resolve_config
 
@@ -61,3 +62,33 @@ def _empty(tmp_path: Path) -> Path:
     path = tmp_path / "empty.yaml"
     path.write_text("")
     return path
+
+
+@pytest.mark.parametrize("method", sorted(set(agent.METHODS) - {"finetune", "scratch", "retrain", "progressive-random"}))
+def test_method_config_files_document_every_default_option(method: str) -> None:
+    path = CONFIG_DIR / f"{method.replace('-', '_')}.yaml"
+    config = read_config_file(path)
+    assert config["method"] == method
+    assert config["method_options"] == agent.learner_class(method).default_options()
+    # Every option line carries a comment saying what it does.
+    option_lines = [line for line in path.read_text().splitlines() if line.startswith("  ")]
+    assert len(option_lines) == len(config["method_options"]) and all("#" in line for line in option_lines)
+
+
+def test_method_options_resolve_with_defaults_and_are_checked() -> None:
+    config = resolve_config({"method": "replay", "method_options": {"beta_policy": "2e0", "total_states": 5e4}})
+    assert config["method_options"] == {
+        "states_per_season": 10_000,
+        "total_states": 50_000,
+        "beta_policy": 2.0,
+        "beta_value": 0.5,
+    }
+    assert resolve_config({"method": "finetune"})["method_options"] == {}
+    with pytest.raises(ConfigError, match="unknown option 'beta' for method replay; its options: states_per_season"):
+        resolve_config({"method": "replay", "method_options": {"beta": 1}})
+    with pytest.raises(ConfigError, match="unknown option 'beta_policy' for method finetune; its options: none"):
+        resolve_config({"method": "finetune", "method_options": {"beta_policy": 1}})
+    with pytest.raises(ConfigError, match="states_per_season must be a positive integer"):
+        resolve_config({"method": "replay", "method_options": {"states_per_season": 0}})
+    with pytest.raises(ConfigError, match="ewc_lambda must be a non-negative number"):
+        resolve_config({"method": "ewc", "method_options": {"ewc_lambda": -1}})

@@ -1,0 +1,148 @@
+"""``ewc``: online elastic weight consolidation (the regularization baseline).
+
+At the end of each season the learner plays the season with its final policy and computes the
+diagonal Fisher information of its Gaussian policy in closed form on the visited states::
+
+    F_p = mean_s sum_j (d mu_j(s) / d theta_p)^2 / sigma_j^2
+
+(the policy's state-independent log-std contributes no term for the network's weights; this is
+the true Fisher of the policy, not squared minibatch-loss gradients). Each season's Fisher is
+normalized to mean 1 and accumulated with a decay, ``F <- decay * F + F_season`` (online EWC,
+Schwarz et al. 2018, https://arxiv.org/abs/1805.06370), and the anchor moves to the latest
+parameters. Later seasons add ``lambda / 2 * sum_p F_p (theta_p - theta*_p)^2`` to every PPO
+minibatch loss (Kirkpatrick et al. 2017, https://arxiv.org/abs/1612.00796) through
+:class:`~agent.continual_ppo.ContinualPPO`'s auxiliary-loss hook.
+
+The penalty covers the actor's shared weights (policy MLP and action-mean layer); the critic and
+the log-std are left free, as Continual World does, since regularizing them costs plasticity.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch as th
+from stable_baselines3.common.policies import ActorCriticPolicy
+from stable_baselines3.common.type_aliases import RolloutBufferSamples
+from torch import nn
+from torch.func import functional_call, jacrev, vmap
+
+from agent.finetune import Finetune
+from agent.learner import check_option
+from agent.season_states import collect_states
+
+#: Prefixes of the policy's parameters the penalty anchors (SB3's MlpPolicy actor).
+REGULARIZED_PREFIXES = ("features_extractor.", "pi_features_extractor.", "mlp_extractor.policy_net.", "action_net.")
+
+
+def regularized_parameters(policy: ActorCriticPolicy) -> dict[str, nn.Parameter]:
+    """The actor parameters EWC anchors, by name."""
+    return {name: p for name, p in policy.named_parameters() if name.startswith(REGULARIZED_PREFIXES)}
+
+
+class _ActionMean(nn.Module):
+    """The actor's action mean as a module of the policy's parameters (for ``torch.func``)."""
+
+    def __init__(self, policy: ActorCriticPolicy) -> None:
+        super().__init__()
+        self.policy = policy
+
+    def forward(self, observations: th.Tensor) -> th.Tensor:
+        features = self.policy.extract_features(observations)
+        if not self.policy.share_features_extractor:
+            features = features[0]
+        return self.policy.action_net(self.policy.mlp_extractor.forward_actor(features))
+
+
+def gaussian_policy_fisher(policy: ActorCriticPolicy, observations: th.Tensor, chunk: int = 256) -> dict[str, th.Tensor]:
+    """Closed-form diagonal Fisher of a state-independent-std Gaussian policy on ``observations``.
+
+    Per-sample Jacobians of the action mean (``torch.func.vmap(jacrev(...))``), squared, divided
+    by the action variance, summed over action dimensions and averaged over states.
+    """
+    policy.set_training_mode(False)
+    action_mean = _ActionMean(policy)
+    params = {f"policy.{name}": p.detach() for name, p in regularized_parameters(policy).items()}
+    inverse_variance = th.exp(-2 * policy.log_std.detach())  # (action_dim,)
+
+    def mean_of_one(parameters: dict[str, th.Tensor], observation: th.Tensor) -> th.Tensor:
+        return functional_call(action_mean, parameters, (observation.unsqueeze(0),)).squeeze(0)
+
+    per_sample_jacobian = vmap(jacrev(mean_of_one), in_dims=(None, 0))
+    fisher = {name: th.zeros_like(p) for name, p in params.items()}
+    for start in range(0, len(observations), chunk):
+        jacobians = per_sample_jacobian(params, observations[start : start + chunk])
+        for name, jacobian in jacobians.items():  # (batch, action_dim, *parameter shape)
+            weights = inverse_variance.view(1, -1, *([1] * (jacobian.dim() - 2)))
+            fisher[name] += (jacobian**2 * weights).sum(dim=(0, 1))
+    return {name.removeprefix("policy."): f / len(observations) for name, f in fisher.items()}
+
+
+class EWC(Finetune):
+    """One PPO network held near its past seasons' parameters by a Fisher-weighted penalty.
+
+    :param ewc_lambda: penalty weight lambda (the Fisher is normalized to mean 1 per season)
+    :param fisher_decay: online-EWC decay of the accumulated Fisher at each new season (1: plain sum)
+    :param fisher_states: states collected with the season's final policy to estimate its Fisher
+        (counted as environment steps in the compute accounting)
+    """
+
+    method = "ewc"
+
+    def __init__(
+        self,
+        ppo_config: dict[str, Any] | None = None,
+        seed: int = 0,
+        tensorboard_log: str | Path | None = None,
+        torch_threads: int = 1,
+        *,
+        ewc_lambda: float = 1.0,
+        fisher_decay: float = 0.9,
+        fisher_states: int = 2_048,
+    ) -> None:
+        check_option("ewc_lambda", ewc_lambda)
+        check_option("fisher_decay", fisher_decay)
+        check_option("fisher_states", fisher_states, integer=True, positive=True)
+        if fisher_decay > 1:
+            raise ValueError(f"method option fisher_decay must be within [0, 1], got {fisher_decay!r}")
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
+        self.ewc_lambda = ewc_lambda
+        self.fisher_decay = fisher_decay
+        self.fisher_states = fisher_states
+        self.fisher: dict[str, th.Tensor] = {}
+        self.anchor: dict[str, th.Tensor] = {}
+
+    def _on_season_start(self, season: str) -> None:
+        super()._on_season_start(season)
+        self._require_model().auxiliary_loss = self.penalty if self.fisher else None
+
+    def _on_season_end(self, season: str) -> None:
+        model = self._require_model()
+        with self.season_work(env_steps=self.fisher_states):
+            observations = collect_states(model, season, self.fisher_states, self.n_envs, self.env_seed() + 500)
+            season_fisher = gaussian_policy_fisher(model.policy, th.as_tensor(observations))
+            scale = th.cat([f.flatten() for f in season_fisher.values()]).mean().clamp_min(1e-12)
+            for name, f in season_fisher.items():
+                previous = self.fisher.get(name)
+                self.fisher[name] = f / scale if previous is None else self.fisher_decay * previous + f / scale
+            self.anchor = {name: p.detach().clone() for name, p in regularized_parameters(model.policy).items()}
+
+    def penalty(self, rollout_data: RolloutBufferSamples) -> th.Tensor:
+        """``lambda / 2 * sum_p F_p (theta_p - theta*_p)^2`` over the anchored parameters."""
+        parameters = regularized_parameters(self._require_model().policy)
+        total = sum(((self.fisher[n] * (parameters[n] - self.anchor[n]) ** 2).sum() for n in self.fisher), th.zeros(()))
+        return 0.5 * self.ewc_lambda * total
+
+    def memory_bytes(self) -> int:
+        """Bytes of the accumulated Fisher and the anchor."""
+        return sum(t.numel() * t.element_size() for t in [*self.fisher.values(), *self.anchor.values()])
+
+    def method_state(self) -> dict[str, Any]:
+        """The accumulated Fisher and the anchor parameters."""
+        return {"fisher": self.fisher, "anchor": self.anchor}
+
+    def load_method_state(self, state: dict[str, Any]) -> None:
+        """Inverse of :meth:`method_state`."""
+        self.fisher = dict(state["fisher"])
+        self.anchor = dict(state["anchor"])

@@ -1,0 +1,93 @@
+"""``replay``: behaviour-cloning replay of earlier seasons (CLEAR-style cloning for PPO).
+
+At the end of each season the learner plays that season with its final policy, keeps a bounded
+memory of the states it visits (season one-hot included) with the policy's action mean, log-std
+and value there (:class:`~agent.replay_memory.ReplayMemory`). While later seasons train, every
+PPO minibatch adds, on a replayed batch of the same size drawn evenly from the stored seasons::
+
+    beta_policy * KL(pi_old(.|s) || pi(.|s)) + beta_value * (V(s) - V_old(s))^2
+
+(the policy- and value-cloning losses of CLEAR, Rolnick et al. 2019,
+https://arxiv.org/abs/1811.11682; replaying states and cloning behaviour rather than replaying
+transitions into the RL loss, as ClonEx does, Wołczyk et al. 2022, https://arxiv.org/abs/2209.13900).
+The loss enters through :class:`~agent.continual_ppo.ContinualPPO`'s one auxiliary-loss hook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch as th
+from stable_baselines3.common.type_aliases import RolloutBufferSamples
+
+from agent.finetune import Finetune
+from agent.learner import check_option
+from agent.replay_memory import ReplayMemory, read_memory_file, save_memory
+from agent.season_states import cloning_loss, cloning_targets
+from envs.season_spec import resolve_season
+
+MEMORY_FILE = "replay_memory.npz"
+
+
+class Replay(Finetune):
+    """One PPO network trained season after season, cloning its own past behaviour on replayed states.
+
+    :param states_per_season: states kept from each season (collected with its final policy;
+        counted as environment steps in the compute accounting)
+    :param total_states: optional cap on the whole memory, enforced by reservoir sampling
+    :param beta_policy: weight of the policy-cloning KL (SB3's losses are batch means)
+    :param beta_value: weight of the value-cloning squared error
+    """
+
+    method = "replay"
+
+    def __init__(
+        self,
+        ppo_config: dict[str, Any] | None = None,
+        seed: int = 0,
+        tensorboard_log: str | Path | None = None,
+        torch_threads: int = 1,
+        *,
+        states_per_season: int = 10_000,
+        total_states: int | None = None,
+        beta_policy: float = 1.0,
+        beta_value: float = 0.5,
+    ) -> None:
+        check_option("states_per_season", states_per_season, integer=True, positive=True)
+        check_option("total_states", total_states, integer=True, positive=True, optional=True)
+        check_option("beta_policy", beta_policy)
+        check_option("beta_value", beta_value)
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
+        self.states_per_season = states_per_season
+        self.total_states = total_states
+        self.beta_policy = beta_policy
+        self.beta_value = beta_value
+        self.memory = ReplayMemory(states_per_season, total_states, seed=seed)
+
+    def _on_season_start(self, season: str) -> None:
+        super()._on_season_start(season)
+        # Nothing to clone until a season has ended.
+        self._require_model().auxiliary_loss = self.cloning_loss if len(self.memory) else None
+
+    def _on_season_end(self, season: str) -> None:
+        with self.season_work(env_steps=self.states_per_season):
+            targets = cloning_targets(
+                self._require_model(), season, self.states_per_season, self.n_envs, self.env_seed() + 500
+            )
+            self.memory.add_season(*targets, slot=resolve_season(season).index)
+
+    def cloning_loss(self, rollout_data: RolloutBufferSamples) -> th.Tensor:
+        """``beta_policy * KL + beta_value * value error`` on a replayed batch the minibatch's size."""
+        batch = self.memory.sample(len(rollout_data.observations))
+        return cloning_loss(self._require_model().policy, batch, self.beta_policy, self.beta_value)
+
+    def memory_bytes(self) -> int:
+        """Bytes of the replay memory."""
+        return self.memory.nbytes
+
+    def _save_files(self, directory: Path) -> None:
+        save_memory(self.memory, directory / MEMORY_FILE)
+
+    def _load_files(self, directory: Path) -> None:
+        self.memory = read_memory_file(directory / MEMORY_FILE)

@@ -1,0 +1,144 @@
+"""The methods benchmark: every continual method on the four seasons, 3 seeds, through ``evergreen compare``.
+
+Trains each (method, seed) with ``evergreen train --config experiments/configs/four_seasons.yaml``
+(100,000 env steps per season, 10 evaluation days) into ``runs/bench/<method>_seed<seed>``, then
+writes the comparison report (``report.md``, heatmaps, learning curves, compute table) to
+``docs/bench/``. Sweeps on seed 0 follow the main runs: replay's memory budget
+(states per season) and EWC's lambda, summarized in ``docs/bench/sweeps.md``.
+
+Every run folder resumes, and finished runs are skipped, so the benchmark continues where it
+stopped when started again (it takes hours on 2 cores, two trainings at a time; ``--report-only``
+writes the report of the runs finished so far).
+
+Run: ``.venv/bin/python -m experiments.bench_methods [--jobs 2] [--seeds 0 1 2] [--methods ...] [--report-only]``
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from experiments.compare import write_report
+from experiments.parallel_train import TrainJob, finished, train_all
+from experiments.run_folder import METRICS, atomic_write_text, read_json
+from experiments.train_config import CONFIG_DIR
+
+MAIN_METHODS = (
+    "finetune",
+    "scratch",
+    "replay",
+    "progressive",
+    "progress-compress",
+    "ewc",
+    "progressive-random",
+    "retrain",
+)
+FOUR_SEASONS = ["spring", "summer", "autumn", "winter"]
+CONFIG = CONFIG_DIR / "four_seasons.yaml"
+#: Seed-0 sweeps: (sweep name, method, option, values); the default value is the main run's.
+SWEEPS = (
+    ("replay memory budget", "replay", "states_per_season", (1_000, 10_000, 50_000)),
+    ("EWC lambda", "ewc", "ewc_lambda", (0.1, 1.0, 10.0)),
+)
+DEFAULTS = {"states_per_season": 10_000, "ewc_lambda": 1.0}
+#: Progress & compress through two garden years: its size after 8 seasons.
+TWO_YEARS_METHOD = "progress-compress"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run of the benchmark."""
+
+    method: str
+    seed: int
+    options: dict[str, Any] = field(default_factory=dict)
+    years: int = 1  # garden years: the four seasons this many times
+
+    @property
+    def name(self) -> str:
+        suffix = "".join(f"-{key}{value:g}" for key, value in self.options.items())
+        suffix += f"-{self.years}years" if self.years > 1 else ""
+        return f"{self.method}{suffix}_seed{self.seed}"
+
+
+TWO_YEARS = RunSpec(TWO_YEARS_METHOD, 0, years=2)
+
+
+def run_specs(methods: list[str], seeds: list[int], sweeps: bool) -> list[RunSpec]:
+    """The main runs (seed-major, so a partial benchmark has whole seeds), then the seed-0 sweeps."""
+    specs = [RunSpec(method, seed) for seed in seeds for method in methods]
+    if sweeps:
+        for _, method, option, values in SWEEPS:
+            specs += [RunSpec(method, 0, {option: v}) for v in values if v != DEFAULTS[option] and method in methods]
+        if "progress-compress" in methods:
+            specs.append(TWO_YEARS)
+    return specs
+
+
+def job(spec: RunSpec, out: Path) -> TrainJob:
+    """The ``evergreen train`` job of a run."""
+    seasons = FOUR_SEASONS * spec.years if spec.years > 1 else None
+    return TrainJob(out / spec.name, CONFIG, spec.method, spec.seed, spec.options, seasons)
+
+
+def sweeps_markdown(out: Path) -> str:
+    """The seed-0 sweep tables: average return, forgetting and memory per value."""
+    lines = ["# Sweeps (seed 0, four seasons, 100,000 steps per season)", ""]
+    lines += ["Regenerate: `.venv/bin/python -m experiments.bench_methods`", ""]
+    for title, method, option, values in SWEEPS:
+        lines += [f"## {title}", "", f"| {option} | A | F | memory | env steps |", "|---|---|---|---|---|"]
+        for value in values:
+            spec = RunSpec(method, 0, {} if value == DEFAULTS[option] else {option: value})
+            if not finished(out / spec.name):
+                lines.append(f"| {value:g} | not run yet | | | |")
+                continue
+            metrics = read_json(out / spec.name / METRICS)
+            compute = metrics["compute"]
+            lines.append(
+                f"| {value:g} | {metrics['average_return']:.2f} | {metrics['forgetting']:.2f} | "
+                f"{compute['memory_bytes'] / 1e6:.2f} MB | {compute['env_steps']:,} |"
+            )
+        lines.append("")
+    lines += two_years_markdown(out / TWO_YEARS.name)
+    return "\n".join(lines)
+
+
+def two_years_markdown(run_dir: Path) -> list[str]:
+    """Progress & compress through eight seasons: its parameters after each, and its metrics."""
+    lines = [f"## {TWO_YEARS_METHOD} through two garden years (8 seasons)", ""]
+    if not finished(run_dir):
+        return [*lines, "Not run yet.", ""]
+    metrics = read_json(run_dir / METRICS)
+    lines += ["| after season | trainable parameters | total parameters |", "|---|---|---|"]
+    for k, compute in enumerate(metrics["compute_per_season"], start=1):
+        lines.append(f"| {k} | {compute['trainable_parameters']:,} | {compute['total_parameters']:,} |")
+    lines += ["", f"A = {metrics['average_return']:.2f}, F = {metrics['forgetting']:.2f} over the 8 seasons.", ""]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("runs/bench"), help="where the run folders go")
+    parser.add_argument("--report", type=Path, default=Path("docs/bench"), help="where the report goes")
+    parser.add_argument("--methods", nargs="+", default=list(MAIN_METHODS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--jobs", type=int, default=2, help="trainings at once (2: one per core)")
+    parser.add_argument("--no-sweeps", action="store_true", help="only the main runs")
+    parser.add_argument("--report-only", action="store_true", help="no training: the report of the runs finished so far")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    specs = run_specs(args.methods, args.seeds, sweeps=not args.no_sweeps)
+    if not args.report_only:
+        train_all([job(spec, args.out) for spec in specs], workers=args.jobs)
+
+    main_runs = [args.out / RunSpec(m, s).name for s in args.seeds for m in args.methods]
+    report = write_report([run for run in main_runs if finished(run)], args.report)
+    atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.out))
+    print(f"Report: {report}\nSweeps: {args.report / 'sweeps.md'}")
+
+
+if __name__ == "__main__":
+    main()
