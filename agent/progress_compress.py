@@ -33,14 +33,14 @@ from agent.continual_ppo import ContinualPPO
 from agent.learner import ContinualLearner, check_option, load_model
 from agent.progressive import MAX_SEASONS, season_slots
 from agent.progressive_policy import FrozenColumnsRolloutBuffer, ProgressiveActorCriticPolicy
-from agent.replay import MEMORY_FILE
-from agent.replay_memory import ReplayMemory, read_memory_file, save_memory
+from agent.replay import MemoryCheckpoint, check_cloning_options
+from agent.replay_memory import ReplayMemory
 from agent.season_envs import season_vec_env
 from agent.season_states import cloning_loss, cloning_targets, collect_states, policy_targets
 from envs.season_spec import resolve_season
 
 
-class ProgressCompress(ContinualLearner):
+class ProgressCompress(MemoryCheckpoint, ContinualLearner):
     """An active progressive column over a fixed-size knowledge base, distilled at each season's end.
 
     :param states_per_season: replay states kept per season (collected with the active column;
@@ -75,10 +75,7 @@ class ProgressCompress(ContinualLearner):
         dagger_rounds: int = 1,
         adapter_width: int = 0,
     ) -> None:
-        check_option("states_per_season", states_per_season, integer=True, positive=True)
-        check_option("total_states", total_states, integer=True, positive=True, optional=True)
-        check_option("beta_policy", beta_policy)
-        check_option("beta_value", beta_value)
+        check_cloning_options(states_per_season, total_states, beta_policy, beta_value)
         check_option("distill_steps", distill_steps, integer=True)
         check_option("distill_batch", distill_batch, integer=True, positive=True)
         check_option("distill_lr", distill_lr, positive=True)
@@ -211,10 +208,6 @@ class ProgressCompress(ContinualLearner):
             modules.append(self.model.policy.mlp_extractor.columns[1])
         return modules
 
-    def memory_bytes(self) -> int:
-        """Bytes of the replay memory."""
-        return self.memory.nbytes
-
     def method_state(self) -> dict[str, Any]:
         """The distillation's final losses, one per season."""
         return {"distillation_losses": self.distillation_losses}
@@ -222,9 +215,3 @@ class ProgressCompress(ContinualLearner):
     def load_method_state(self, state: dict[str, Any]) -> None:
         """Inverse of :meth:`method_state`."""
         self.distillation_losses = list(state["distillation_losses"])
-
-    def _save_files(self, directory: Path) -> None:
-        save_memory(self.memory, directory / MEMORY_FILE)
-
-    def _load_files(self, directory: Path) -> None:
-        self.memory = read_memory_file(directory / MEMORY_FILE)

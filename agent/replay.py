@@ -30,7 +30,31 @@ from envs.season_spec import resolve_season
 MEMORY_FILE = "replay_memory.npz"
 
 
-class Replay(Finetune):
+def check_cloning_options(states_per_season: int, total_states: int | None, beta_policy: float, beta_value: float) -> None:
+    """Raise ValueError naming the first invalid memory budget or cloning weight."""
+    check_option("states_per_season", states_per_season, integer=True, positive=True)
+    check_option("total_states", total_states, integer=True, positive=True, optional=True)
+    check_option("beta_policy", beta_policy)
+    check_option("beta_value", beta_value)
+
+
+class MemoryCheckpoint:
+    """Mixin for learners that keep a replay memory: its file in every checkpoint, its bytes in the accounting."""
+
+    memory: ReplayMemory
+
+    def memory_bytes(self) -> int:
+        """Bytes of the replay memory."""
+        return self.memory.nbytes
+
+    def _save_files(self, directory: Path) -> None:
+        save_memory(self.memory, directory / MEMORY_FILE)
+
+    def _load_files(self, directory: Path) -> None:
+        self.memory = read_memory_file(directory / MEMORY_FILE)
+
+
+class Replay(MemoryCheckpoint, Finetune):
     """One PPO network trained season after season, cloning its own past behaviour on replayed states.
 
     :param states_per_season: states kept from each season (collected with its final policy;
@@ -54,10 +78,7 @@ class Replay(Finetune):
         beta_policy: float = 1.0,
         beta_value: float = 0.5,
     ) -> None:
-        check_option("states_per_season", states_per_season, integer=True, positive=True)
-        check_option("total_states", total_states, integer=True, positive=True, optional=True)
-        check_option("beta_policy", beta_policy)
-        check_option("beta_value", beta_value)
+        check_cloning_options(states_per_season, total_states, beta_policy, beta_value)
         super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
         self.states_per_season = states_per_season
         self.total_states = total_states
@@ -81,13 +102,3 @@ class Replay(Finetune):
         """``beta_policy * KL + beta_value * value error`` on a replayed batch the minibatch's size."""
         batch = self.memory.sample(len(rollout_data.observations))
         return cloning_loss(self._require_model().policy, batch, self.beta_policy, self.beta_value)
-
-    def memory_bytes(self) -> int:
-        """Bytes of the replay memory."""
-        return self.memory.nbytes
-
-    def _save_files(self, directory: Path) -> None:
-        save_memory(self.memory, directory / MEMORY_FILE)
-
-    def _load_files(self, directory: Path) -> None:
-        self.memory = read_memory_file(directory / MEMORY_FILE)

@@ -81,7 +81,7 @@ def policy_targets(model: BaseAlgorithm, observations: np.ndarray) -> tuple[np.n
     model.policy.set_training_mode(False)
     with th.no_grad():
         mean, log_std, value = policy_outputs(model.policy, th.as_tensor(observations))
-    return mean.numpy(), log_std.numpy(), value.numpy()
+    return mean.detach().numpy(), log_std.detach().numpy(), value.detach().numpy()
 
 
 def cloning_loss(policy: ActorCriticPolicy, batch: dict[str, th.Tensor], beta_policy: float, beta_value: float) -> th.Tensor:
