@@ -23,7 +23,9 @@ from stable_baselines3.common.type_aliases import RolloutBufferSamples
 from stable_baselines3.common.utils import explained_variance
 from torch.nn import functional as F
 
-#: A loss term computed on a PPO minibatch (it may ignore the minibatch and draw its own data).
+#: A loss term computed on a PPO minibatch (it may ignore the minibatch and draw its own data). With
+#: the progressive policy's rollout buffer, ``observations`` carry cached frozen-column activations
+#: as extra columns after the observation.
 AuxiliaryLoss = Callable[[RolloutBufferSamples], th.Tensor]
 
 

@@ -89,6 +89,7 @@ class EWC(Finetune):
     """
 
     method = "ewc"
+    supports_sde = False  # its losses and columns use a state-independent Gaussian log-std
 
     def __init__(
         self,

@@ -21,6 +21,7 @@ import contextlib
 import copy
 import inspect
 import json
+import math
 import random
 import time
 import zipfile
@@ -64,7 +65,7 @@ def check_option(name: str, value: Any, *, integer: bool = False, positive: bool
     kind = "integer" if integer else "number"
     sign = "positive" if positive else "non-negative"
     valid = not isinstance(value, bool) and isinstance(value, int if integer else (int, float))
-    if not valid or value < 0 or (positive and value == 0) or value != value:  # value != value: NaN
+    if not valid or not math.isfinite(value) or value < 0 or (positive and value == 0):
         raise ValueError(f"method option {name} must be a {sign} {kind}{' or null' if optional else ''}, got {value!r}")
 
 
@@ -96,6 +97,9 @@ class ContinualLearner(ABC):
 
     #: The name users pass to ``evergreen train --method``.
     method: ClassVar[str]
+    #: Whether the method works with ``ppo.use_sde`` (its losses or networks may need SB3's
+    #: state-independent Gaussian log-std).
+    supports_sde: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -283,6 +287,11 @@ class ContinualLearner(ABC):
     def load_model(self, path: Path) -> ContinualPPO:
         """Open the checkpoint's SB3 zip (a method may check it against its metadata)."""
         return load_model(path)
+
+    def close(self) -> None:
+        """Close the envs the learner's models hold (each holds Bullet worlds)."""
+        if self.model is not None and self.model.get_env() is not None:
+            self.model.get_env().close()
 
     def _replace_model(self, model: ContinualPPO) -> None:
         """Make ``model`` the trained one; close the envs of the one it replaces (each holds Bullet worlds)."""

@@ -17,7 +17,8 @@ step done by behaviour cloning on a replay memory instead of online EWC:
 
 The knowledge base acts in every season it has absorbed (the active column acts in the season
 being learned until it is compressed). Its size, and the active column's, do not depend on how
-many seasons have passed. The checkpoint's ``model.zip`` is the knowledge base (a plain SB3 zip).
+many seasons have passed; the replay memory grows by ``states_per_season`` per season unless
+``total_states`` caps it. The checkpoint's ``model.zip`` is the knowledge base (a plain SB3 zip).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import torch as th
 from torch import nn
 
 from agent.continual_ppo import ContinualPPO
-from agent.learner import ContinualLearner, check_option, load_model
+from agent.learner import CheckpointError, ContinualLearner, check_option, load_model
 from agent.progressive import MAX_SEASONS, season_slots
 from agent.progressive_policy import FrozenColumnsRolloutBuffer, ProgressiveActorCriticPolicy
 from agent.replay import MemoryCheckpoint, check_cloning_options
@@ -57,6 +58,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
     """
 
     method = "progress-compress"
+    supports_sde = False  # its losses and columns use a state-independent Gaussian log-std
 
     def __init__(
         self,
@@ -80,6 +82,11 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         check_option("distill_batch", distill_batch, integer=True, positive=True)
         check_option("distill_lr", distill_lr, positive=True)
         check_option("dagger_rounds", dagger_rounds, integer=True)
+        if states_per_season < dagger_rounds + 1:
+            raise ValueError(
+                f"method option states_per_season ({states_per_season}) must be at least dagger_rounds + 1 "
+                f"({dagger_rounds + 1}): each DAgger round takes a share of the season's states"
+            )
         check_option("adapter_width", adapter_width, integer=True)
         super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
         self.states_per_season = states_per_season
@@ -136,6 +143,12 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         self._replace_model(active)
         self.compressed = False
 
+    def close(self) -> None:
+        """Close the envs of the active column's model and of the knowledge base's shell."""
+        super().close()
+        if self.knowledge_base is not None and self.knowledge_base.get_env() is not None:
+            self.knowledge_base.get_env().close()
+
     def _kb_column(self) -> nn.Module:
         assert self.knowledge_base is not None
         return self.knowledge_base.policy.mlp_extractor.columns[0]
@@ -150,7 +163,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
             for round_index in range(1, self.dagger_rounds + 1):
                 # DAgger (Ross et al. 2011): the states the knowledge base itself visits, labelled by the
                 # active column, so the distilled policy also learns to recover from its own deviations.
-                states = collect_states(self.checkpoint_model(), season, share, self.n_envs, seed + round_index)
+                states = collect_states(self.checkpoint_model(), season, share, self.n_envs, seed + round_index * self.n_envs)
                 added = (states, *policy_targets(active, states))
                 record = tuple(np.concatenate([old, new]) for old, new in zip(record, added, strict=True))
                 self.memory.add_season(*record, slot=slot)  # replaces the season's earlier record
@@ -196,8 +209,11 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         return self.knowledge_base
 
     def load_model(self, path: Path) -> ContinualPPO:
-        """The knowledge base; the next season starts a fresh active column over it."""
+        """The knowledge base (checked to be one), over which the next season starts a fresh active column."""
         self.knowledge_base = load_model(path)
+        policy = self.knowledge_base.policy
+        if getattr(policy, "n_columns", None) != 1 or getattr(policy, "column_heads", None) != [MAX_SEASONS]:
+            raise CheckpointError(f"corrupted checkpoint file {path}: not a progress-compress knowledge base")
         self.compressed = True
         return self.knowledge_base
 

@@ -42,6 +42,7 @@ class Progressive(ContinualLearner):
     """
 
     method = "progressive"
+    supports_sde = False  # its losses and columns use a state-independent Gaussian log-std
     #: Whether earlier columns keep what they learned (the control re-draws them at random).
     pretrained_columns = True
 

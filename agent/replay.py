@@ -65,6 +65,7 @@ class Replay(MemoryCheckpoint, Finetune):
     """
 
     method = "replay"
+    supports_sde = False  # its losses and columns use a state-independent Gaussian log-std
 
     def __init__(
         self,

@@ -43,6 +43,7 @@ class ReplayMemory:
         self.n_seasons = 0
         self.n_seen = 0  # states offered to the reservoir so far
         self.slots: list[int | None] = []  # each stored season's one-hot slot
+        self.offered: list[int] = []  # states each stored season offered to the reservoir
         self.arrays: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -70,17 +71,14 @@ class ReplayMemory:
     ) -> None:
         """Store one finished season's states and policy outputs (within the budget).
 
-        ``slot`` is the season's one-hot slot: when a season comes back, its newer record
-        replaces the older one (the older targets came from an older policy).
+        ``slot`` is the season's one-hot slot: when a season comes back (or a DAgger round
+        re-records it), its newer record replaces the older one (the older targets came from an
+        older policy). Under a total cap the newer record takes over the older one's share of
+        the reservoir, so the reservoir stays a uniform sample of the seasons.
         """
         n = len(observations)
         if not n == len(means) == len(log_stds) == len(values):
             raise ValueError("observations, means, log_stds and values must have the same length")
-        if slot is not None and slot in self.slots and self.arrays:
-            older = [i for i, s in enumerate(self.slots) if s == slot]
-            keep_rows = ~np.isin(self.arrays["seasons"], older)
-            self.arrays = {name: array[keep_rows] for name, array in self.arrays.items()}
-        self.slots.append(slot)
         keep = np.arange(n)
         if n > self.states_per_season:
             keep = np.sort(self.rng.choice(n, size=self.states_per_season, replace=False))
@@ -91,22 +89,43 @@ class ReplayMemory:
             "values": np.asarray(values, dtype=np.float32).reshape(-1)[keep],
             "seasons": np.full(len(keep), self.n_seasons, dtype=np.int16),
         }
+        older = [i for i, s in enumerate(self.slots) if s == slot] if slot is not None and self.arrays else []
+        self.slots.append(slot)
+        self.offered.append(len(keep))
         self.n_seasons += 1
+        if older:
+            old_rows = np.flatnonzero(np.isin(self.arrays["seasons"], older))
+            if self.total_states is not None:
+                # Substitute: as many of the new states as the old record held, in its places.
+                take = min(len(old_rows), len(keep))
+                chosen = np.sort(self.rng.choice(len(keep), size=take, replace=False))
+                for name in FIELDS:
+                    self.arrays[name][old_rows[:take]] = record[name][chosen]
+                self.n_seen += len(keep) - sum(self.offered[i] for i in older)
+                for i in older:
+                    self.offered[i] = 0
+                old_rows = old_rows[take:]
+                record = {name: values[:0] for name, values in record.items()}  # nothing left to add
+            self.arrays = {name: np.delete(array, old_rows, axis=0) for name, array in self.arrays.items()}
+            if self.total_states is not None:
+                return
         if self.total_states is None:
             self._append(record, slice(None))
             return
         # Algorithm R: the t-th state offered is kept with probability cap / (t + 1).
-        for i in range(len(keep)):
-            if len(self) < self.total_states:
-                self._append(record, slice(i, i + 1))
-            else:
-                slot = int(self.rng.integers(0, self.n_seen + 1))
-                if slot < self.total_states:
-                    for name in FIELDS:
-                        self.arrays[name][slot] = record[name][i]
+        room = min(len(keep), max(0, self.total_states - len(self)))
+        self._append(record, slice(0, room))  # while there is room, every state is kept
+        self.n_seen += room
+        for i in range(room, len(keep)):
+            reservoir_slot = int(self.rng.integers(0, self.n_seen + 1))
+            if reservoir_slot < self.total_states:
+                for name in FIELDS:
+                    self.arrays[name][reservoir_slot] = record[name][i]
             self.n_seen += 1
 
     def _append(self, record: dict[str, np.ndarray], rows: slice) -> None:
+        if rows.stop == rows.start == 0:
+            return
         if not self.arrays:
             self.arrays = {name: record[name][rows].copy() for name in FIELDS}
         else:
@@ -145,6 +164,7 @@ class ReplayMemory:
             "n_seasons": self.n_seasons,
             "n_seen": self.n_seen,
             "slots": list(self.slots),
+            "offered": list(self.offered),
             "rng": self.rng.bit_generator.state,
             "arrays": {name: array.copy() for name, array in self.arrays.items()},
         }
@@ -156,6 +176,7 @@ class ReplayMemory:
         memory.n_seasons = int(state["n_seasons"])
         memory.n_seen = int(state["n_seen"])
         memory.slots = list(state["slots"])
+        memory.offered = list(state["offered"])
         memory.rng.bit_generator.state = state["rng"]
         memory.arrays = {name: np.asarray(state["arrays"][name]) for name in state["arrays"]}
         missing = set(FIELDS) - set(memory.arrays) if memory.arrays else set()

@@ -123,7 +123,10 @@ def train(
     with user_errors():
         file_config = read_config_file(config) if config else {}
         if option:
-            overrides["method_options"] = {**(file_config.get("method_options") or {}), **parse_options(option)}
+            from_file = file_config.get("method_options") or {}
+            if not isinstance(from_file, dict):
+                fail(f"method_options in {config} must be a mapping of the method's options")
+            overrides["method_options"] = {**from_file, **parse_options(option)}
         resolved = resolve_config(file_config, overrides)
         folder = run_dir or Path("runs") / f"{resolved['method']}_seed{resolved['seed']}"
         train_run(resolved, folder, force=force, progress=progress)

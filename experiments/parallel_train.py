@@ -9,6 +9,7 @@ benchmark processes from training the same run folder.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -40,7 +41,7 @@ class TrainJob:
         if self.seed is not None:
             command += ["--seed", str(self.seed)]
         for key, value in self.options.items():
-            command += ["--option", f"{key}={value}"]
+            command += ["--option", f"{key}={json.dumps(value)}"]  # JSON is YAML: None -> null
         if self.seasons:
             command += ["--seasons", *self.seasons]
         return command

@@ -139,8 +139,11 @@ def check_ppo_config(config: dict[str, Any]) -> None:
     from agent.methods import learner_class
 
     learner: ContinualLearner = learner_class(config["method"])(ppo_config=config["ppo"], **config["method_options"])
+    if config["ppo"].get("use_sde") and not learner.supports_sde:
+        raise ConfigError(f"ppo.use_sde is not supported by method {config['method']} (it needs a state-independent log-std)")
     try:
-        learner.new_model(learner.season_env(config["seasons"][0])).env.close()
+        learner.start_season(config["seasons"][0])  # the method's own first network, as the run will build it
+        learner.close()
     except (TypeError, ValueError, AssertionError, KeyError) as error:
         raise ConfigError(f"invalid PPO settings under ppo: ({type(error).__name__}: {error})".splitlines()[0]) from None
 

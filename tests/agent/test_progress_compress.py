@@ -82,3 +82,8 @@ def test_save_and_load_restore_the_knowledge_base_and_memory(eight_seasons, tmp_
     np.testing.assert_array_equal(restored.predict(obs, "autumn"), learner.predict(obs, "autumn"))
     assert restored.memory.arrays["observations"].tobytes() == learner.memory.arrays["observations"].tobytes()
     assert restored.distillation_losses == learner.distillation_losses
+
+
+def test_a_budget_too_small_for_the_dagger_rounds_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"states_per_season \(1\) must be at least dagger_rounds \+ 1 \(2\)"):
+        ProgressCompress(ppo_config=TINY, states_per_season=1, dagger_rounds=1)

@@ -139,3 +139,22 @@ def test_missing_or_damaged_memory_file_names_it(replay_after_one_season: Replay
 def test_bad_options_name_the_field(options: dict, field: str) -> None:
     with pytest.raises(ValueError, match=field):
         Replay(ppo_config=TINY, **options)
+
+
+def test_reservoir_stays_uniform_when_a_season_record_is_replaced() -> None:
+    rng = np.random.default_rng(3)
+    counts = np.zeros(4)
+    for seed in range(20):
+        memory = ReplayMemory(states_per_season=1000, total_states=400, seed=seed)
+        for slot in range(4):
+            memory.add_season(*season_record(rng, 500), slot=slot)
+            memory.add_season(*season_record(rng, 500), slot=slot)  # replaced at once, as a DAgger round does
+        assert len(memory) == 400 and memory.n_seen == 2000
+        counts += [memory.season_counts().get(2 * slot + 1, 0) for slot in range(4)]
+    # Every season holds about a quarter of the reservoir (100 of 400 on average).
+    assert np.all(np.abs(counts / 20 - 100) < 15), counts / 20
+
+
+def test_infinite_weights_are_refused() -> None:
+    with pytest.raises(ValueError, match="beta_policy must be a non-negative number"):
+        Replay(ppo_config=TINY, beta_policy=float("inf"))

@@ -92,3 +92,14 @@ def test_method_options_resolve_with_defaults_and_are_checked() -> None:
         resolve_config({"method": "replay", "method_options": {"states_per_season": 0}})
     with pytest.raises(ConfigError, match="ewc_lambda must be a non-negative number"):
         resolve_config({"method": "ewc", "method_options": {"ewc_lambda": -1}})
+
+
+def test_methods_that_need_a_state_independent_log_std_refuse_sde() -> None:
+    from experiments.train_config import check_ppo_config
+
+    config = resolve_config({"method": "replay", "ppo": {"use_sde": True}})
+    with pytest.raises(ConfigError, match=r"ppo\.use_sde is not supported by method replay"):
+        check_ppo_config(config)
+    uneven = resolve_config({"method": "progressive", "ppo": {"policy_kwargs": {"net_arch": {"pi": [32], "vf": [16]}}}})
+    with pytest.raises(ConfigError, match="same widths"):
+        check_ppo_config(uneven)
