@@ -125,7 +125,7 @@ def train(
         if option:
             from_file = file_config.get("method_options") or {}
             if not isinstance(from_file, dict):
-                fail(f"method_options in {config} must be a mapping of the method's options")
+                raise ValueError(f"method_options in {config} must be a mapping of the method's options")
             overrides["method_options"] = {**from_file, **parse_options(option)}
         resolved = resolve_config(file_config, overrides)
         folder = run_dir or Path("runs") / f"{resolved['method']}_seed{resolved['seed']}"

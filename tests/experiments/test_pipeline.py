@@ -169,6 +169,7 @@ def test_bad_input_exits_2_with_one_line(finetune_run: Path, config_file: Path, 
         "malformed.yaml": "method: [finetune\n",
         "bad_season.yaml": "name: [wet\n",
         "bad_ppo.yaml": "method: finetune\nppo: {batch_size: big}\n",
+        "bad_options.yaml": "method: replay\nmethod_options: [states_per_season]\n",
         "file": "x",
     }
     for name, text in files.items():
@@ -185,6 +186,8 @@ def test_bad_input_exits_2_with_one_line(finetune_run: Path, config_file: Path, 
         (("train", "--method", "finetune", "--seasons"), ("--seasons needs at least one value",)),
         ((*train, "--method", "finetune", "--seasons", tmp_path / "bad_season.yaml"), ("not valid YAML", "bad_season.yaml")),
         (("train", "--config", tmp_path / "bad_ppo.yaml", "--run-dir", tmp_path / "b"), ("invalid PPO settings",)),
+        (("train", "--config", tmp_path / "bad_options.yaml", "-o", "beta_policy=2"), ("method_options", "mapping")),
+        (("train", "--config", tmp_path / "bad_options.yaml"), ("method_options must be a mapping",)),
         (
             (*train, "--method", "finetune", "--run-dir", finetune_run, "--seed", "1", "--steps", "512"),
             ("different config", "--force"),
