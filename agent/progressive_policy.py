@@ -290,10 +290,9 @@ class ProgressiveActorCriticPolicy(ActorCriticPolicy):
         # Means, log-stds and values come out of the columns: nothing to add on top.
         self.action_net = nn.Identity()
         self.value_net = nn.Identity()
-        for k, column in enumerate(self.mlp_extractor.columns):
-            if k != self.mlp_extractor.trainable_column:
-                column.requires_grad_(False)
-                column.eval()
+        for column in self._frozen_columns():
+            column.requires_grad_(False)
+            column.eval()
         kwargs = dict(self.optimizer_kwargs)
         if issubclass(self.optimizer_class, th.optim.Adam):
             # A column has many small tensors: one fused update instead of a Python loop over them.
@@ -309,9 +308,11 @@ class ProgressiveActorCriticPolicy(ActorCriticPolicy):
         if mode == self.training:
             return  # SB3 calls this on every predict: walking every module each time would dominate acting
         super().set_training_mode(mode)
-        for k, column in enumerate(self.mlp_extractor.columns):
-            if k != self.mlp_extractor.trainable_column:
-                column.eval()
+        for column in self._frozen_columns():
+            column.eval()
+
+    def _frozen_columns(self) -> list[nn.Module]:
+        return list(self.mlp_extractor.columns)[: self.mlp_extractor.trainable_column]
 
     def _get_action_dist_from_latent(self, latent_pi: th.Tensor) -> Distribution:
         mean, log_std = latent_pi.chunk(2, dim=-1)

@@ -245,8 +245,8 @@ def _parameters_section(groups: dict[str, list[Run]], seasons: list[str]) -> lis
     lines += ["|---|" + "---|" * len(seasons)]
     for method, runs in groups.items():
         cells = []
+        per_season = [run.metrics.get("compute_per_season") or [] for run in runs]
         for k in range(len(seasons)):
-            per_season = [run.metrics.get("compute_per_season") or [] for run in runs]
             total = _mean([seasons_[k]["total_parameters"] if k < len(seasons_) else None for seasons_ in per_season])
             trainable = _mean([seasons_[k]["trainable_parameters"] if k < len(seasons_) else None for seasons_ in per_season])
             cells.append(f"{_count(total)} ({_count(trainable)})")
