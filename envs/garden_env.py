@@ -110,16 +110,20 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     | season | needs water | must stay dry | ground | weather and obstacles | day |
     |---|---|---|---|---|---|
     | spring | seedling, bulb | evergreen | wet grass (friction 0.8), mud drag | light rain | 60 steps |
-    | summer | seedling, evergreen | bulb | dry (1.0) | heat: watered plants dry out again; bushes | 60 steps |
-    | autumn | bulb, evergreen | seedling | wet leaves (0.55) | gusty wind pushes the rover and carries the spray; leaf piles drag | 60 steps |
+    | summer | seedling | bulb, evergreen | dry (1.0) | heat: watered plants dry out again; two bushes | 60 steps |
+    | autumn | bulb | seedling, evergreen | wet leaves (0.55) | gusty wind pushes the rover and carries the spray; leaf piles drag | 60 steps |
     | winter | evergreen | seedling, bulb | ice (0.15): full speed slides | snow drifts, light wind | 50 steps |
 
-    Each day has two plants that need water and one that must stay dry.
+    Each day has two plants that need water and one that must stay dry. Every kind needs water
+    in some seasons and must stay dry in others, and winter reverses two of the three kinds of
+    every earlier season, so the seasons pull a shared policy in opposite directions.
 
     The specs are in ``envs/seasons/<name>.yaml``; see ``envs.season_spec.SeasonSpec``.
 
     ## Version History
-    - v0: initial release.
+    - v0: initial release. The default seasons were revised on 2026-12-01 (kind rules that
+      conflict more, watering a dry-kind plant costs 2 (3 in winter), no central summer bush);
+      normalized returns are keyed by a season's content, so they follow automatically.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["human", "rgb_array"], "render_fps": 5}

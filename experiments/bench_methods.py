@@ -8,7 +8,11 @@ writes the comparison report (``report.md``, heatmaps, learning curves, compute 
 
 Every run folder resumes, and finished runs are skipped, so the benchmark continues where it
 stopped when started again (it takes hours on 2 cores, two trainings at a time; ``--report-only``
-writes the report of the runs finished so far).
+writes the report of the runs finished so far). Each finished run's results (its config,
+return matrices, learning curves and metrics: what ``evergreen compare`` reads, without the
+checkpoints) are archived in ``experiments/results/bench/<run>``, which is kept in the
+repository: the report is built from the archive, and an archived run is never trained again,
+so the benchmark also continues in a fresh checkout.
 
 Run: ``.venv/bin/python -m experiments.bench_methods [--jobs 2] [--seeds 0 1 2] [--methods ...] [--report-only]``
 """
@@ -22,7 +26,8 @@ from typing import Any
 
 from experiments.compare import write_report
 from experiments.parallel_train import TrainJob, finished, train_all
-from experiments.run_folder import METRICS, atomic_write_text, read_json
+from experiments.run_folder import CONFIG as RUN_CONFIG
+from experiments.run_folder import CURVES, MATRIX, MATRIX_NORMALIZED, METRICS, atomic_write_text, read_json
 from experiments.train_config import CONFIG_DIR
 
 MAIN_METHODS = (
@@ -77,6 +82,21 @@ def run_specs(methods: list[str], seeds: list[int], sweeps: bool) -> list[RunSpe
     return specs
 
 
+#: Where finished runs' results are kept (in the repository), and the files kept: what
+#: ``evergreen compare`` reads. The metrics go last: a run counts as archived once they are there.
+ARCHIVE = Path(__file__).resolve().parent / "results" / "bench"
+ARCHIVED_FILES = (RUN_CONFIG, MATRIX, MATRIX_NORMALIZED, CURVES, METRICS)
+
+
+def archive_run(run_dir: Path, archive: Path) -> Path:
+    """Copy a finished run's results (not its checkpoints) to ``archive/<run name>``; return that folder."""
+    target = archive / run_dir.name
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ARCHIVED_FILES:
+        atomic_write_text(target / name, (run_dir / name).read_text())
+    return target
+
+
 def job(spec: RunSpec, out: Path) -> TrainJob:
     """The ``evergreen train`` job of a run."""
     seasons = FOUR_SEASONS * spec.years if spec.years > 1 else None
@@ -122,6 +142,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("runs/bench"), help="where the run folders go")
     parser.add_argument("--report", type=Path, default=Path("docs/bench"), help="where the report goes")
+    parser.add_argument("--archive", type=Path, default=ARCHIVE, help="where finished runs' results are kept")
     parser.add_argument("--methods", nargs="+", default=list(MAIN_METHODS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--jobs", type=int, default=2, help="trainings at once (2: one per core)")
@@ -131,12 +152,17 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     specs = run_specs(args.methods, args.seeds, sweeps=not args.no_sweeps)
+    # A run finished here but not archived (stopped in between) is archived now.
+    for spec in specs:
+        if finished(args.out / spec.name) and not finished(args.archive / spec.name):
+            archive_run(args.out / spec.name, args.archive)
     if not args.report_only:
-        train_all([job(spec, args.out) for spec in specs], workers=args.jobs)
+        pending = [job(spec, args.out) for spec in specs if not finished(args.archive / spec.name)]
+        train_all(pending, workers=args.jobs, on_done=lambda done: archive_run(done.run_dir, args.archive))
 
-    main_runs = [args.out / RunSpec(m, s).name for s in args.seeds for m in args.methods]
+    main_runs = [args.archive / RunSpec(m, s).name for s in args.seeds for m in args.methods]
     report = write_report([run for run in main_runs if finished(run)], args.report)
-    atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.out))
+    atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.archive))
     print(f"Report: {report}\nSweeps: {args.report / 'sweeps.md'}")
 
 

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,8 +86,11 @@ def train(job: TrainJob) -> float | None:
         return (time.perf_counter() - start) / 60
 
 
-def train_all(jobs: Sequence[TrainJob], workers: int = 2) -> None:
-    """Train every unfinished job, ``workers`` at a time, saying when each starts and ends."""
+def train_all(jobs: Sequence[TrainJob], workers: int = 2, on_done: Callable[[TrainJob], None] | None = None) -> None:
+    """Train every unfinished job, ``workers`` at a time, saying when each starts and ends.
+
+    ``on_done(job)`` runs after each job this call finishes (e.g. to archive its results).
+    """
     pending = [job for job in jobs if not finished(job.run_dir)]
     print(f"{len(jobs) - len(pending)} of {len(jobs)} runs already finished; training {len(pending)}.", flush=True)
 
@@ -100,6 +103,8 @@ def train_all(jobs: Sequence[TrainJob], workers: int = 2) -> None:
             else f"done  {job.run_dir} in {minutes:.1f} min",
             flush=True,
         )
+        if minutes is not None and on_done is not None and finished(job.run_dir):
+            on_done(job)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for future in [pool.submit(one, job) for job in pending]:

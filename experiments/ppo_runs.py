@@ -17,6 +17,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.evaluation import evaluate_policy
 
 import envs  # noqa: F401  (registers the ids)
+from agent.finetune import reset_exploration
 from agent.ppo_defaults import ppo_kwargs
 from agent.season_envs import season_vec_env
 from envs.normalization import reference_returns
@@ -34,8 +35,9 @@ def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None) -> PPO
 
 
 def switch_season(model: PPO, season: str, seed: int) -> None:
-    """Point a model at another season's envs (same spaces), keeping its weights."""
+    """Point a model at another season's envs (same spaces), keeping its weights; explore afresh as ``finetune`` does."""
     model.set_env(season_vec_env(season, model.n_envs, seed), force_reset=True)
+    reset_exploration(model)
 
 
 def train(model: PPO, steps: int) -> float:

@@ -76,6 +76,22 @@ def test_finetune_keeps_one_network_and_counts_its_cost() -> None:
     assert learner.account.memory_bytes == 0
 
 
+@pytest.mark.parametrize("method", ["finetune", "replay", "ewc"])
+def test_a_new_season_explores_afresh_without_moving_the_action_means(method: str) -> None:
+    learner = make_learner(method, ppo_config=TINY, seed=0, **TINY_OPTIONS.get(method, {}))
+    learner.start_season("spring")
+    learner.learn(STEPS)
+    learner.end_season()
+    policy = learner.model.policy
+    with torch.no_grad():
+        policy.log_std.fill_(-1.7)  # as if spring had shrunk the exploration noise
+    obs = torch.as_tensor(observations("spring"))
+    means_before = policy.get_distribution(obs).distribution.mean.detach().clone()
+    learner.start_season("summer")
+    assert torch.equal(policy.log_std.detach(), torch.full_like(policy.log_std, -0.5))  # log_std_init
+    assert torch.equal(policy.get_distribution(obs).distribution.mean, means_before)
+
+
 def test_scratch_starts_each_season_from_a_fresh_network() -> None:
     _, (first, second) = models_per_season("scratch")
     assert second is not first and second.num_timesteps == STEPS

@@ -19,6 +19,9 @@ import torch
 import yaml
 from stable_baselines3.common.save_util import load_from_zip_file
 
+from experiments.bench_methods import archive_run
+from experiments.parallel_train import finished
+
 EVERGREEN = shutil.which("evergreen", path=str(Path(sys.executable).parent)) or "evergreen"
 TINY = {
     "seasons": ["spring", "winter"],
@@ -130,6 +133,15 @@ def test_compare_writes_the_report(finetune_run: Path, config_file: Path, tmp_pa
         assert text.lower() in report.lower(), text
     for png in ("heatmap_finetune.png", "heatmap_scratch.png", "final_returns.png", "learning_curves.png"):
         assert (tmp_path / "report" / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_archived_benchmark_run_is_finished_and_compares_like_its_run_folder(finetune_run: Path, tmp_path: Path) -> None:
+    archived = archive_run(finetune_run, tmp_path / "archive")
+    assert finished(archived) and not list(archived.rglob("*.zip"))  # results only, no checkpoints
+    for run in (finetune_run, archived):
+        assert evergreen("compare", run, "--out", tmp_path / run.parent.name).returncode == 0
+    reports = [(tmp_path / run.parent.name / "report.md").read_text() for run in (finetune_run, archived)]
+    assert reports[0].split("## Metrics")[1] == reports[1].split("## Metrics")[1]
 
 
 def test_resume_after_sigkill_matches_an_uninterrupted_run(config_file: Path, tmp_path: Path) -> None:
