@@ -122,7 +122,7 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
 
     ## Version History
     - v0: initial release. The default seasons were revised on 2026-12-01 (kind rules that
-      conflict more, watering a dry-kind plant costs 2 (3 in winter), no central summer bush);
+      conflict more, watering a dry-kind plant costs 2 outside winter, no central summer bush);
       normalized returns are keyed by a season's content, so they follow automatically.
     """
 
