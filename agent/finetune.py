@@ -6,8 +6,8 @@ Continual World, Wołczyk et al. 2021): nothing protects what earlier seasons ta
 Each new season is explored afresh: the policy's state-independent log-std goes back to its
 initial value (``log_std_init``), as a fresh network's would. Without it the exploration noise
 that shrank while the first season was learned stays small, and later seasons are learned far
-less (measured on the garden, seed 0, 100,000 steps per season: winter 0.38 after three
-earlier seasons against 0.57 with the reset). The action means, which deterministic evaluation
+less (an exploratory run on an intermediate design of the seasons, seed 0, 100,000 steps per
+season: winter 0.38 after three earlier seasons, against 0.57 with the reset). The action means, which deterministic evaluation
 uses, are left untouched, so the reset changes no earlier season's evaluated return.
 """
 
