@@ -84,7 +84,7 @@ def run_specs(methods: list[str], seeds: list[int], sweeps: bool) -> list[RunSpe
 
 #: Where finished runs' results are kept (in the repository), and the files kept: what
 #: ``evergreen compare`` reads. The metrics go last: a run counts as archived once they are there.
-ARCHIVE = Path(__file__).resolve().parent / "results" / "bench"
+ARCHIVE = Path("experiments/results/bench")  # relative, like the other defaults: reports name it so
 ARCHIVED_FILES = (RUN_CONFIG, MATRIX, MATRIX_NORMALIZED, CURVES, METRICS)
 
 
