@@ -7,8 +7,9 @@ Each new season is explored afresh: the policy's state-independent log-std goes 
 initial value (``log_std_init``), as a fresh network's would. Without it the exploration noise
 that shrank while the first season was learned stays small, and later seasons are learned far
 less (an exploratory run on an intermediate design of the seasons, seed 0, 100,000 steps per
-season: winter 0.38 after three earlier seasons, against 0.57 with the reset). The action means, which deterministic evaluation
-uses, are left untouched, so the reset changes no earlier season's evaluated return.
+season: winter 0.38 after three earlier seasons, against 0.57 with the reset). The action
+means, which deterministic evaluation uses, are left untouched, so the reset changes no
+earlier season's evaluated return.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Finetune(ContinualLearner):
         if self.model is None:
             self.model = self.new_model(env)
         else:
-            # Same weights and optimizer state; only the data changes.
+            # Same weights and optimizer state; the data changes and exploration starts afresh.
             previous_env = self.model.get_env()
             self.model.set_env(env, force_reset=True)
             if previous_env is not None:

@@ -24,10 +24,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from envs.season_spec import resolve_season
 from experiments.compare import write_report
 from experiments.parallel_train import TrainJob, finished, train_all
 from experiments.run_folder import CONFIG as RUN_CONFIG
-from experiments.run_folder import CURVES, MATRIX, MATRIX_NORMALIZED, METRICS, atomic_write_text, read_json
+from experiments.run_folder import (
+    CURVES,
+    MATRIX,
+    MATRIX_NORMALIZED,
+    METRICS,
+    atomic_write_text,
+    read_config,
+    read_json,
+)
 from experiments.train_config import CONFIG_DIR
 
 MAIN_METHODS = (
@@ -86,6 +95,18 @@ def run_specs(methods: list[str], seeds: list[int], sweeps: bool) -> list[RunSpe
 #: ``evergreen compare`` reads. The metrics go last: a run counts as archived once they are there.
 ARCHIVE = Path("experiments/results/bench")  # relative, like the other defaults: reports name it so
 ARCHIVED_FILES = (RUN_CONFIG, MATRIX, MATRIX_NORMALIZED, CURVES, METRICS)
+
+
+def archived(run_dir: Path) -> bool:
+    """Whether an archived run is finished and was trained on the seasons as they are now.
+
+    A run made before a season's content changed (its fingerprint in the run config differs)
+    does not count: it is trained again and its archive replaced.
+    """
+    if not finished(run_dir):
+        return False
+    config = read_config(run_dir)
+    return config["season_fingerprints"] == [resolve_season(s).fingerprint() for s in config["seasons"]]
 
 
 def archive_run(run_dir: Path, archive: Path) -> Path:
@@ -154,14 +175,14 @@ def main() -> None:
     specs = run_specs(args.methods, args.seeds, sweeps=not args.no_sweeps)
     # A run finished here but not archived (stopped in between) is archived now.
     for spec in specs:
-        if finished(args.out / spec.name) and not finished(args.archive / spec.name):
+        if archived(args.out / spec.name) and not archived(args.archive / spec.name):
             archive_run(args.out / spec.name, args.archive)
     if not args.report_only:
-        pending = [job(spec, args.out) for spec in specs if not finished(args.archive / spec.name)]
+        pending = [job(spec, args.out) for spec in specs if not archived(args.archive / spec.name)]
         train_all(pending, workers=args.jobs, on_done=lambda done: archive_run(done.run_dir, args.archive))
 
     main_runs = [args.archive / RunSpec(m, s).name for s in args.seeds for m in args.methods]
-    report = write_report([run for run in main_runs if finished(run)], args.report)
+    report = write_report([run for run in main_runs if archived(run)], args.report)
     atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.archive))
     print(f"Report: {report}\nSweeps: {args.report / 'sweeps.md'}")
 

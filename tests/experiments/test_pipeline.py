@@ -20,6 +20,7 @@ import yaml
 from stable_baselines3.common.save_util import load_from_zip_file
 
 from experiments.bench_methods import archive_run
+from experiments.bench_methods import archived as is_current
 from experiments.parallel_train import finished
 
 EVERGREEN = shutil.which("evergreen", path=str(Path(sys.executable).parent)) or "evergreen"
@@ -142,6 +143,12 @@ def test_an_archived_benchmark_run_is_finished_and_compares_like_its_run_folder(
         assert evergreen("compare", run, "--out", tmp_path / run.parent.name).returncode == 0
     reports = [(tmp_path / run.parent.name / "report.md").read_text() for run in (finetune_run, archived)]
     assert reports[0].split("## Metrics")[1] == reports[1].split("## Metrics")[1]
+    assert is_current(archived)
+    # A run trained on a season whose content has since changed is not reused.
+    config = yaml.safe_load((archived / "config.yaml").read_text())
+    config["season_fingerprints"][0] = "0" * 16
+    (archived / "config.yaml").write_text(yaml.safe_dump(config))
+    assert finished(archived) and not is_current(archived)
 
 
 def test_resume_after_sigkill_matches_an_uninterrupted_run(config_file: Path, tmp_path: Path) -> None:
