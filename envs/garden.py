@@ -325,7 +325,8 @@ class Garden:
         # again (summer) or is rained on does not pay a jump in "progress". The needy set can
         # only have changed through last step's weather, which already updated self._needy.
         needy = self._needy
-        progress = self._target_distance - self._nearest_needy_distance(nozzle, needy)
+        distance = self._nearest_needy_distance(nozzle, needy)
+        progress = self._target_distance - distance
         watered = damaged = trampled = 0
         collided = False
         for body in contact_ids:
@@ -360,8 +361,11 @@ class Garden:
                 # Without redry a watered thirsty plant stays watered for the rest of the day.
                 if redry or not thirsty[i] or m < MOISTURE_THRESHOLD:
                     moisture[i] = max(0.0, m - dry)
-        self._needy = self._needy_list()
-        self._target_distance = self._nearest_needy_distance(nozzle, self._needy)
+        new_needy = self._needy_list()
+        if new_needy != needy:  # on most steps nothing was watered, rained on or dried out
+            distance = self._nearest_needy_distance(nozzle, new_needy)
+        self._needy = new_needy
+        self._target_distance = distance
         return StepEvents(
             watered=watered, damaged=damaged, trampled=trampled, progress=progress, collided=collided, pumped=pump
         )

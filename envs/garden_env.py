@@ -239,8 +239,7 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
         truncated = self._steps >= self.spec_season.episode_steps
         self._needs_reset = terminated or truncated
         info: dict[str, Any] = {"season": self.spec_season.name, "is_success": self.garden.success()}
-        for name, key in zip(REWARD_TERMS, _INFO_KEYS, strict=True):
-            info[key] = terms[name]
+        info.update(zip(_INFO_KEYS, terms.values(), strict=True))  # terms come in REWARD_TERMS order
         return self._observe(), reward, terminated, truncated, info
 
     def _observe(self) -> np.ndarray:

@@ -92,15 +92,16 @@ def build_observation(
             forward / distance,
             left / distance,
             moisture,
-            kind == 0,
-            kind == 1,
-            kind == 2,
         )
+        values += _KIND_ONE_HOT[kind]
     values += _EMPTY_SLOT * (plant_slots - len(plants))
-    end = len(values)
-    out[:end] = values
-    np.clip(out[:end], -1.0, 1.0, out=out[:end])
+    view = out[: len(values)]
+    view[:] = values
+    # np.minimum/np.maximum in place: the same values as np.clip at a fraction of its call cost.
+    np.minimum(view, 1.0, out=view)
+    np.maximum(view, -1.0, out=view)
 
 
 _EMPTY_SLOT = [0.0] * len(PLANT_FEATURES)
-assert len(PLANT_KINDS) == 3, "build_observation writes the kind one-hot for exactly three kinds"
+_KIND_ONE_HOT = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+assert len(PLANT_KINDS) == len(_KIND_ONE_HOT), "build_observation writes the kind one-hot for exactly three kinds"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from importlib import resources
 
@@ -42,16 +43,18 @@ class Rover:
             client.changeDynamics(self.body, joint, lateralFriction=1.0, rollingFriction=0.0, spinningFriction=0.0)
         # Unpowered joints otherwise hold still with a default motor; release them.
         client.setJointMotorControlArray(self.body, self.wheel_joints, pybullet.VELOCITY_CONTROL, forces=[0.0, 0.0])
-
-    def command(self, left: float, right: float) -> None:
-        """Set wheel speed targets from commands in [-1, 1]; they hold until the next command."""
-        self.world.motor_control(
+        # Every argument but the targets bound once: this runs at every control step.
+        self._drive = functools.partial(
+            world.motor_control,
             self.body,
             self.wheel_joints,
             pybullet.VELOCITY_CONTROL,
-            targetVelocities=[left * MAX_WHEEL_SPEED, right * MAX_WHEEL_SPEED],
             forces=[MOTOR_TORQUE, MOTOR_TORQUE],
         )
+
+    def command(self, left: float, right: float) -> None:
+        """Set wheel speed targets from commands in [-1, 1]; they hold until the next command."""
+        self._drive(targetVelocities=[left * MAX_WHEEL_SPEED, right * MAX_WHEEL_SPEED])
 
     def place(self, x: float, y: float, yaw: float) -> None:
         """Put the rover at rest on the ground at a pose."""
