@@ -110,7 +110,7 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     | season | needs water | must stay dry | ground | weather and obstacles | day |
     |---|---|---|---|---|---|
     | spring | seedling, bulb | evergreen | wet grass (friction 0.8), mud drag | light rain | 60 steps |
-    | summer | seedling | bulb, evergreen | dry (1.0) | heat: watered plants dry out again; two bushes | 60 steps |
+    | summer | seedling | bulb, evergreen | dry sand (1.0), light drag | heat: watered plants dry out again; two bushes against the side fences | 60 steps |
     | autumn | bulb | seedling, evergreen | wet leaves (0.55) | gusty wind pushes the rover and carries the spray; leaf piles drag | 60 steps |
     | winter | evergreen | seedling, bulb | ice (0.15): full speed slides | snow drifts, light wind | 50 steps |
 
@@ -123,7 +123,9 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     ## Version History
     - v0: initial release. The default seasons were revised on 2026-12-01 (kind rules that
       conflict more, watering a dry-kind plant costs 2 outside winter, no central summer bush);
-      normalized returns are keyed by a season's content, so they follow automatically.
+      normalized returns are keyed by a season's content, so they follow automatically. Summer
+      revised again on 2026-12-02 (bushes against the side fences, sand drag 2, run-over cost 2)
+      so that PPO learns it in 100,000 steps.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["human", "rgb_array"], "render_fps": 5}
