@@ -280,11 +280,13 @@ def _findings(groups: dict[str, list[Run]], seasons: list[str]) -> list[str]:
             )
             continue
         verdict = "it forgets" if drop > FORGETS_ABOVE else "it keeps its first season"
-        moves = f"falls from {before:.2f}" if drop >= 0 else f"rises from {before:.2f}"
-        lines.append(
-            f"- {method}: the first season ({seasons[0]}) {moves} after its own training to "
-            f"{after:.2f} at the end (change {after - before:+.2f}): {verdict}."
-        )
+        change = f"change {after - before:+.2f}"
+        if round(after - before, 2) == 0:
+            moves = f"stays at {before:.2f} from its own training to the end"
+        else:
+            direction = "falls" if drop > 0 else "rises"
+            moves = f"{direction} from {before:.2f} after its own training to {after:.2f} at the end"
+        lines.append(f"- {method}: the first season ({seasons[0]}) {moves} ({change}): {verdict}.")
     ranking = sorted(((_mean([r.metrics.get("average_return") for r in runs]), m) for m, runs in groups.items()), reverse=True)
     ranking = [(a, m) for a, m in ranking if a is not None]
     if ranking:
