@@ -97,7 +97,7 @@ ARCHIVE = Path("experiments/results/bench")  # relative, like the other defaults
 ARCHIVED_FILES = (RUN_CONFIG, MATRIX, MATRIX_NORMALIZED, CURVES, METRICS)
 
 
-def archived(run_dir: Path) -> bool:
+def is_current(run_dir: Path) -> bool:
     """Whether an archived run is finished and was trained on the seasons as they are now.
 
     A run made before a season's content changed (its fingerprint in the run config differs)
@@ -175,14 +175,14 @@ def main() -> None:
     specs = run_specs(args.methods, args.seeds, sweeps=not args.no_sweeps)
     # A run finished here but not archived (stopped in between) is archived now.
     for spec in specs:
-        if archived(args.out / spec.name) and not archived(args.archive / spec.name):
+        if is_current(args.out / spec.name) and not is_current(args.archive / spec.name):
             archive_run(args.out / spec.name, args.archive)
     if not args.report_only:
-        pending = [job(spec, args.out) for spec in specs if not archived(args.archive / spec.name)]
+        pending = [job(spec, args.out) for spec in specs if not is_current(args.archive / spec.name)]
         train_all(pending, workers=args.jobs, on_done=lambda done: archive_run(done.run_dir, args.archive))
 
     main_runs = [args.archive / RunSpec(m, s).name for s in args.seeds for m in args.methods]
-    report = write_report([run for run in main_runs if archived(run)], args.report)
+    report = write_report([run for run in main_runs if is_current(run)], args.report)
     atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.archive))
     print(f"Report: {report}\nSweeps: {args.report / 'sweeps.md'}")
 

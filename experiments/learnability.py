@@ -5,12 +5,15 @@ over 20 fixed evaluation days with deterministic actions. The project's default
 hyperparameters are ``experiments/configs/ppo.yaml``. Finished runs are kept in
 ``experiments/results/learnability/`` and skipped when the script runs again.
 
-Run: ``.venv/bin/python -m experiments.learnability [--steps 100000] [--seeds 0 1 2]``
+Run: ``.venv/bin/python -m experiments.learnability [--steps 100000] [--seeds 0 1 2] [--seasons ...]``
+(``--seasons`` also takes season YAML files, e.g. the exploratory summer variants in
+``experiments/configs/summer_variants/``; their results are named by the file's stem).
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 
@@ -19,6 +22,11 @@ from envs.normalization import reference_returns
 from experiments.ppo_runs import evaluate, load_result, new_ppo, save_result, train
 
 BENCHMARK = "learnability"
+
+
+def label(season: str) -> str:
+    """A season's name in result files and the table: the file's stem for a season YAML file."""
+    return Path(season).stem if season.endswith((".yaml", ".yml")) else season
 
 
 def main() -> None:
@@ -30,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     for season in args.seasons:
         for seed in args.seeds:
-            name = f"{season}_seed{seed}_{args.steps}"
+            name = f"{label(season)}_seed{seed}_{args.steps}"
             if load_result(BENCHMARK, name) is not None:
                 continue
             model = new_ppo(season, seed)
@@ -52,8 +60,9 @@ def main() -> None:
     # Normalized when printed, from the raw returns, with the current reference returns.
     for season in args.seasons:
         reference = reference_returns(season)
-        scores = [reference.normalize(load_result(BENCHMARK, f"{season}_seed{s}_{args.steps}")["return"]) for s in args.seeds]
-        print(f"| {season} | {' | '.join(f'{v:.2f}' for v in scores)} | **{np.mean(scores):.2f}** |")
+        results = [load_result(BENCHMARK, f"{label(season)}_seed{s}_{args.steps}") for s in args.seeds]
+        scores = [reference.normalize(result["return"]) for result in results]
+        print(f"| {label(season)} | {' | '.join(f'{v:.2f}' for v in scores)} | **{np.mean(scores):.2f}** |")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,7 @@ import torch
 import yaml
 from stable_baselines3.common.save_util import load_from_zip_file
 
-from experiments.bench_methods import archive_run
-from experiments.bench_methods import archived as is_current
+from experiments.bench_methods import archive_run, is_current
 from experiments.parallel_train import finished
 
 EVERGREEN = shutil.which("evergreen", path=str(Path(sys.executable).parent)) or "evergreen"
