@@ -28,6 +28,7 @@ from stable_baselines3.common.type_aliases import RolloutBufferSamples
 from torch import nn
 from torch.func import functional_call, jacrev, vmap
 
+from agent.continual_ppo import AuxiliaryLoss
 from agent.finetune import Finetune
 from agent.learner import check_option
 from agent.season_states import collect_states
@@ -86,6 +87,7 @@ class EWC(Finetune):
     :param fisher_decay: online-EWC decay of the accumulated Fisher at each new season (1: plain sum)
     :param fisher_states: states collected with the season's final policy to estimate its Fisher
         (counted as environment steps in the compute accounting)
+    :param action_bound_coef: weight of ``finetune``'s action-bound loss
     """
 
     method = "ewc"
@@ -101,22 +103,23 @@ class EWC(Finetune):
         ewc_lambda: float = 1.0,
         fisher_decay: float = 0.9,
         fisher_states: int = 2_048,
+        action_bound_coef: float = 1.0,
     ) -> None:
         check_option("ewc_lambda", ewc_lambda)
         check_option("fisher_decay", fisher_decay)
         check_option("fisher_states", fisher_states, integer=True, positive=True)
         if fisher_decay > 1:
             raise ValueError(f"method option fisher_decay must be within [0, 1], got {fisher_decay!r}")
-        super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, action_bound_coef=action_bound_coef)
         self.ewc_lambda = ewc_lambda
         self.fisher_decay = fisher_decay
         self.fisher_states = fisher_states
         self.fisher: dict[str, th.Tensor] = {}
         self.anchor: dict[str, th.Tensor] = {}
 
-    def _on_season_start(self, season: str) -> None:
-        super()._on_season_start(season)
-        self._require_model().auxiliary_loss = self.penalty if self.fisher else None
+    def season_losses(self) -> list[AuxiliaryLoss]:
+        """``finetune``'s terms plus the penalty once a season has ended (no anchor before)."""
+        return [*super().season_losses(), self.penalty] if self.fisher else super().season_losses()
 
     def _on_season_end(self, season: str) -> None:
         model = self._require_model()

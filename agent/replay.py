@@ -21,6 +21,7 @@ from typing import Any
 import torch as th
 from stable_baselines3.common.type_aliases import RolloutBufferSamples
 
+from agent.continual_ppo import AuxiliaryLoss
 from agent.finetune import Finetune
 from agent.learner import check_option
 from agent.replay_memory import ReplayMemory, read_memory_file, save_memory
@@ -62,6 +63,7 @@ class Replay(MemoryCheckpoint, Finetune):
     :param total_states: optional cap on the whole memory, enforced by reservoir sampling
     :param beta_policy: weight of the policy-cloning KL (SB3's losses are batch means)
     :param beta_value: weight of the value-cloning squared error
+    :param action_bound_coef: weight of ``finetune``'s action-bound loss
     """
 
     method = "replay"
@@ -78,19 +80,19 @@ class Replay(MemoryCheckpoint, Finetune):
         total_states: int | None = None,
         beta_policy: float = 1.0,
         beta_value: float = 0.5,
+        action_bound_coef: float = 1.0,
     ) -> None:
         check_cloning_options(states_per_season, total_states, beta_policy, beta_value)
-        super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, action_bound_coef=action_bound_coef)
         self.states_per_season = states_per_season
         self.total_states = total_states
         self.beta_policy = beta_policy
         self.beta_value = beta_value
         self.memory = ReplayMemory(states_per_season, total_states, seed=seed)
 
-    def _on_season_start(self, season: str) -> None:
-        super()._on_season_start(season)
-        # Nothing to clone until a season has ended.
-        self._require_model().auxiliary_loss = self.cloning_loss if len(self.memory) else None
+    def season_losses(self) -> list[AuxiliaryLoss]:
+        """``finetune``'s terms plus behaviour cloning once a season has ended (nothing to clone before)."""
+        return [*super().season_losses(), self.cloning_loss] if len(self.memory) else super().season_losses()
 
     def _on_season_end(self, season: str) -> None:
         with self.season_work(env_steps=self.states_per_season):

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envs.season_spec import resolve_season
 from experiments.compare import write_report
 from experiments.parallel_train import TrainJob, finished, train_all
 from experiments.run_folder import CONFIG as RUN_CONFIG
@@ -37,7 +36,7 @@ from experiments.run_folder import (
     read_config,
     read_json,
 )
-from experiments.train_config import CONFIG_DIR
+from experiments.train_config import CONFIG_DIR, read_config_file, resolve_config
 
 MAIN_METHODS = (
     "finetune",
@@ -97,16 +96,21 @@ ARCHIVE = Path("experiments/results/bench")  # relative, like the other defaults
 ARCHIVED_FILES = (RUN_CONFIG, MATRIX, MATRIX_NORMALIZED, CURVES, METRICS)
 
 
-def is_current(run_dir: Path) -> bool:
-    """Whether an archived run is finished and was trained on the seasons as they are now.
+def expected_config(spec: RunSpec) -> dict[str, Any]:
+    """The resolved config ``evergreen train`` trains a run of the benchmark with, as things are now."""
+    seasons = job(spec, Path()).seasons
+    overrides = {"method": spec.method, "seed": spec.seed, "method_options": spec.options, "seasons": seasons}
+    return resolve_config(read_config_file(CONFIG), overrides)
 
-    A run made before a season's content changed (its fingerprint in the run config differs)
-    does not count: it is trained again and its archive replaced.
+
+def is_current(run_dir: Path, expected: dict[str, Any]) -> bool:
+    """Whether a run (its folder or its archive) is finished and was trained with the config ``expected``.
+
+    A run made before a season's content, the PPO defaults or a method's default options changed
+    (its resolved config differs from the one the benchmark would train it with now) does not
+    count: it is trained again and its archive replaced.
     """
-    if not finished(run_dir):
-        return False
-    config = read_config(run_dir)
-    return config["season_fingerprints"] == [resolve_season(s).fingerprint() for s in config["seasons"]]
+    return finished(run_dir) and read_config(run_dir) == expected
 
 
 def archive_run(run_dir: Path, archive: Path) -> Path:
@@ -132,7 +136,7 @@ def sweeps_markdown(out: Path) -> str:
         lines += [f"## {title}", "", f"| {option} | A | F | memory | env steps |", "|---|---|---|---|---|"]
         for value in values:
             spec = RunSpec(method, 0, {} if value == DEFAULTS[option] else {option: value})
-            if not finished(out / spec.name):
+            if not is_current(out / spec.name, expected_config(spec)):
                 lines.append(f"| {value:g} | not run yet | | | |")
                 continue
             metrics = read_json(out / spec.name / METRICS)
@@ -142,14 +146,14 @@ def sweeps_markdown(out: Path) -> str:
                 f"{compute['memory_bytes'] / 1e6:.2f} MB | {compute['env_steps']:,} |"
             )
         lines.append("")
-    lines += two_years_markdown(out / TWO_YEARS.name)
+    lines += two_years_markdown(out / TWO_YEARS.name, current=is_current(out / TWO_YEARS.name, expected_config(TWO_YEARS)))
     return "\n".join(lines)
 
 
-def two_years_markdown(run_dir: Path) -> list[str]:
+def two_years_markdown(run_dir: Path, current: bool) -> list[str]:
     """Progress & compress through eight seasons: its parameters after each, and its metrics."""
     lines = [f"## {TWO_YEARS_METHOD} through two garden years (8 seasons)", ""]
-    if not finished(run_dir):
+    if not current:
         return [*lines, "Not run yet.", ""]
     metrics = read_json(run_dir / METRICS)
     lines += ["| after season | trainable parameters | total parameters |", "|---|---|---|"]
@@ -173,16 +177,19 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     specs = run_specs(args.methods, args.seeds, sweeps=not args.no_sweeps)
+    expected = {spec.name: expected_config(spec) for spec in specs}
     # A run finished here but not archived (stopped in between) is archived now.
     for spec in specs:
-        if is_current(args.out / spec.name) and not is_current(args.archive / spec.name):
+        config = expected[spec.name]
+        if is_current(args.out / spec.name, config) and not is_current(args.archive / spec.name, config):
             archive_run(args.out / spec.name, args.archive)
     if not args.report_only:
-        pending = [job(spec, args.out) for spec in specs if not is_current(args.archive / spec.name)]
+        pending = [job(spec, args.out) for spec in specs if not is_current(args.archive / spec.name, expected[spec.name])]
         train_all(pending, workers=args.jobs, on_done=lambda done: archive_run(done.run_dir, args.archive))
 
-    main_runs = [args.archive / RunSpec(m, s).name for s in args.seeds for m in args.methods]
-    report = write_report([run for run in main_runs if is_current(run)], args.report)
+    main_runs = [RunSpec(m, s) for s in args.seeds for m in args.methods]
+    current = [args.archive / spec.name for spec in main_runs if is_current(args.archive / spec.name, expected_config(spec))]
+    report = write_report(current, args.report)
     atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.archive))
     print(f"Report: {report}\nSweeps: {args.report / 'sweeps.md'}")
 

@@ -52,7 +52,7 @@ def test_fisher_matches_per_sample_autograd() -> None:
 def test_penalty_is_zero_at_the_anchor_and_positive_away(ewc_after_one_season: EWC) -> None:
     learner = ewc_after_one_season
     policy = learner.model.policy
-    assert learner.model.auxiliary_loss == learner.penalty
+    assert learner.season_losses() == [learner.bound_loss, learner.penalty]
     assert learner.penalty(SimpleNamespace()).item() == 0.0
     saved = {k: v.clone() for k, v in policy.state_dict().items()}
     try:

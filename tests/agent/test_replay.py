@@ -70,7 +70,7 @@ def test_memory_is_collected_with_the_final_policy_and_counted(replay_after_one_
     # Every state carries spring's one-hot, the season it was collected in.
     one_hot = memory.arrays["observations"][:, -8:]
     assert (one_hot[:, 0] == 1).all() and (one_hot[:, 1:] == 0).all()
-    assert learner.model.auxiliary_loss == learner.cloning_loss
+    assert learner.season_losses() == [learner.bound_loss, learner.cloning_loss]
 
 
 def test_cloning_loss_is_zero_unchanged_positive_changed_and_reaches_the_parameters(

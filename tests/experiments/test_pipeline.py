@@ -142,12 +142,15 @@ def test_an_archived_benchmark_run_is_finished_and_compares_like_its_run_folder(
         assert evergreen("compare", run, "--out", tmp_path / run.parent.name).returncode == 0
     reports = [(tmp_path / run.parent.name / "report.md").read_text() for run in (finetune_run, archived)]
     assert reports[0].split("## Metrics")[1] == reports[1].split("## Metrics")[1]
-    assert is_current(archived)
-    # A run trained on a season whose content has since changed is not reused.
+    expected = yaml.safe_load((finetune_run / "config.yaml").read_text())
+    assert is_current(archived, expected)
+    # A run trained with other method options, or on a season whose content has since changed, is not reused.
+    changed_option = {**expected, "method_options": {"action_bound_coef": 0.0}}
+    assert finished(archived) and not is_current(archived, changed_option)
     config = yaml.safe_load((archived / "config.yaml").read_text())
     config["season_fingerprints"][0] = "0" * 16
     (archived / "config.yaml").write_text(yaml.safe_dump(config))
-    assert finished(archived) and not is_current(archived)
+    assert finished(archived) and not is_current(archived, expected)
 
 
 def test_resume_after_sigkill_matches_an_uninterrupted_run(config_file: Path, tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def _empty(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("method", sorted(set(agent.METHODS) - {"finetune", "scratch", "retrain", "progressive-random"}))
+@pytest.mark.parametrize("method", sorted(set(agent.METHODS) - {"scratch", "retrain", "progressive-random"}))
 def test_method_config_files_document_every_default_option(method: str) -> None:
     path = CONFIG_DIR / f"{method.replace('-', '_')}.yaml"
     config = read_config_file(path)
@@ -82,12 +82,16 @@ def test_method_options_resolve_with_defaults_and_are_checked() -> None:
         "total_states": 50_000,
         "beta_policy": 2.0,
         "beta_value": 0.5,
+        "action_bound_coef": 1.0,
     }
-    assert resolve_config({"method": "finetune"})["method_options"] == {}
+    assert resolve_config({"method": "finetune"})["method_options"] == {"action_bound_coef": 1.0}
+    assert resolve_config({"method": "scratch"})["method_options"] == {}
     with pytest.raises(ConfigError, match="unknown option 'beta' for method replay; its options: states_per_season"):
         resolve_config({"method": "replay", "method_options": {"beta": 1}})
-    with pytest.raises(ConfigError, match="unknown option 'beta_policy' for method finetune; its options: none"):
+    with pytest.raises(ConfigError, match="unknown option 'beta_policy' for method finetune; its options: action_bound_coef"):
         resolve_config({"method": "finetune", "method_options": {"beta_policy": 1}})
+    with pytest.raises(ConfigError, match="unknown option 'beta_policy' for method scratch; its options: none"):
+        resolve_config({"method": "scratch", "method_options": {"beta_policy": 1}})
     with pytest.raises(ConfigError, match="states_per_season must be a positive integer"):
         resolve_config({"method": "replay", "method_options": {"states_per_season": 0}})
     with pytest.raises(ConfigError, match="ewc_lambda must be a non-negative number"):

@@ -1,0 +1,81 @@
+"""The action-bound loss of ``finetune`` (and of ``replay`` and ``ewc``, which build on it)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch as th
+
+from agent import make_learner
+from agent.action_bounds import action_bound_loss
+from agent.finetune import Finetune, sum_of
+from tests.agent.test_learners import STEPS, TINY, observations
+
+
+def action_means(learner: Finetune, obs: np.ndarray) -> th.Tensor:
+    with th.no_grad():
+        return learner.model.policy.get_distribution(th.as_tensor(obs)).distribution.mean
+
+
+@pytest.fixture
+def finetune_in_spring() -> Finetune:
+    learner = make_learner("finetune", ppo_config=TINY, seed=0)
+    learner.start_season("spring")
+    return learner
+
+
+def test_loss_is_zero_inside_the_box_positive_outside_and_reaches_the_action_head(finetune_in_spring: Finetune) -> None:
+    policy = finetune_in_spring.model.policy
+    obs = th.as_tensor(observations("spring"))
+    assert action_bound_loss(policy, obs).item() == 0.0  # a fresh network's means are near 0
+    with th.no_grad():
+        policy.action_net.bias.copy_(th.tensor([3.0, 0.0, -2.5]))
+    means = policy.get_distribution(obs).distribution.mean.detach()
+    expected = (th.relu(means.abs() - 1) ** 2).sum(-1).mean()
+    loss = action_bound_loss(policy, obs)
+    th.testing.assert_close(loss, expected)
+    assert loss.item() > 1.0
+    loss.backward()
+    assert policy.action_net.bias.grad[0] > 0 and policy.action_net.bias.grad[2] < 0
+    assert policy.log_std.grad is None and all(p.grad is None for p in policy.value_net.parameters())
+
+
+def test_training_pulls_means_back_into_the_box() -> None:
+    obs = observations("spring")
+    excess = {}
+    for coef in (0.0, 1.0):
+        learner = make_learner("finetune", ppo_config=TINY, seed=0, action_bound_coef=coef)
+        learner.start_season("spring")
+        with th.no_grad():
+            learner.model.policy.action_net.bias.copy_(th.tensor([3.0, 3.0, 3.0]))
+        learner.learn(2 * STEPS)
+        excess[coef] = th.relu(action_means(learner, obs).abs() - 1).sum().item()
+    # The same seed and data: only the loss differs.
+    assert excess[1.0] < excess[0.0]
+
+
+def test_zero_weight_leaves_sb3s_update_and_other_methods_add_their_terms() -> None:
+    plain = make_learner("finetune", ppo_config=TINY, seed=0, action_bound_coef=0.0)
+    plain.start_season("spring")
+    assert plain.season_losses() == [] and plain.model.auxiliary_loss is None
+    bounded = make_learner("finetune", ppo_config=TINY, seed=0)
+    bounded.start_season("spring")
+    assert bounded.model.auxiliary_loss == bounded.bound_loss
+    batch = SimpleNamespace(observations=th.as_tensor(observations("spring")))
+    assert bounded.model.auxiliary_loss(batch).item() == 0.0
+
+
+@pytest.mark.parametrize("method", ["finetune", "replay", "ewc"])
+def test_negative_weight_is_refused_by_name(method: str) -> None:
+    with pytest.raises(ValueError, match="action_bound_coef must be a non-negative number"):
+        make_learner(method, ppo_config=TINY, action_bound_coef=-1.0)
+
+
+def test_terms_are_added_up_in_one_hook() -> None:
+    def term(value: float):
+        return lambda batch: th.tensor(value)
+
+    assert sum_of([]) is None
+    assert sum_of([term(1.0), term(2.0), term(4.0)])(None).item() == 7.0

@@ -1,0 +1,20 @@
+"""The methods benchmark's run list and the config each run must have been trained with to count."""
+
+from __future__ import annotations
+
+from agent.methods import learner_class
+from experiments.bench_methods import TWO_YEARS, RunSpec, expected_config, run_specs
+
+
+def test_runs_are_seed_major_then_the_seed_0_sweeps_and_two_garden_years() -> None:
+    names = [spec.name for spec in run_specs(["finetune", "replay", "progress-compress"], [0, 1], sweeps=True)]
+    assert names[:6] == [f"{m}_seed{s}" for s in (0, 1) for m in ("finetune", "replay", "progress-compress")]
+    assert names[6:] == ["replay-states_per_season1000_seed0", "replay-states_per_season50000_seed0", TWO_YEARS.name]
+
+
+def test_expected_config_is_the_benchmark_config_with_the_runs_options() -> None:
+    sweep = expected_config(RunSpec("replay", 0, {"states_per_season": 1_000}))
+    assert sweep["method"] == "replay" and sweep["seed"] == 0 and sweep["steps"] == 100_000
+    assert sweep["method_options"] == {**learner_class("replay").default_options(), "states_per_season": 1_000}
+    assert expected_config(TWO_YEARS)["seasons"] == ["spring", "summer", "autumn", "winter"] * 2
+    assert expected_config(RunSpec("finetune", 2))["method_options"] == learner_class("finetune").default_options()
