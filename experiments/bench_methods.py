@@ -12,7 +12,10 @@ writes the report of the runs finished so far). Each finished run's results (its
 return matrices, learning curves and metrics: what ``evergreen compare`` reads, without the
 checkpoints) are archived in ``experiments/results/bench/<run>``, which is kept in the
 repository: the report is built from the archive, and an archived run is never trained again,
-so the benchmark also continues in a fresh checkout.
+so the benchmark also continues in a fresh checkout. A run counts only while its resolved config
+is the one the benchmark would train it with now: after a season's content, the PPO defaults or
+a method's default options change, it is trained again (its old folder moved aside, never
+deleted) and its archive replaced.
 
 Run: ``.venv/bin/python -m experiments.bench_methods [--jobs 2] [--seeds 0 1 2] [--methods ...] [--report-only]``
 """
@@ -123,9 +126,9 @@ def archive_run(run_dir: Path, archive: Path) -> Path:
 
 
 def job(spec: RunSpec, out: Path) -> TrainJob:
-    """The ``evergreen train`` job of a run."""
+    """The ``evergreen train`` job of a run (a folder left by an older config is moved aside, not reused)."""
     seasons = FOUR_SEASONS * spec.years if spec.years > 1 else None
-    return TrainJob(out / spec.name, CONFIG, spec.method, spec.seed, spec.options, seasons)
+    return TrainJob(out / spec.name, CONFIG, spec.method, spec.seed, spec.options, seasons, force=True)
 
 
 def sweeps_markdown(out: Path) -> str:
@@ -185,7 +188,12 @@ def main() -> None:
             archive_run(args.out / spec.name, args.archive)
     if not args.report_only:
         pending = [job(spec, args.out) for spec in specs if not is_current(args.archive / spec.name, expected[spec.name])]
-        train_all(pending, workers=args.jobs, on_done=lambda done: archive_run(done.run_dir, args.archive))
+        train_all(
+            pending,
+            workers=args.jobs,
+            on_done=lambda finished_job: archive_run(finished_job.run_dir, args.archive),
+            done=lambda run_dir: is_current(run_dir, expected[run_dir.name]),
+        )
 
     main_runs = [RunSpec(m, s) for s in args.seeds for m in args.methods]
     current = [args.archive / spec.name for spec in main_runs if is_current(args.archive / spec.name, expected_config(spec))]

@@ -33,6 +33,7 @@ class TrainJob:
     seed: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
     seasons: Sequence[str] | None = None
+    force: bool = False  # move aside a run folder made with another config (``evergreen train --force``)
 
     def command(self) -> list[str]:
         """The ``evergreen train`` command line (through this Python interpreter)."""
@@ -44,6 +45,8 @@ class TrainJob:
             command += ["--option", f"{key}={json.dumps(value)}"]  # JSON is YAML: None -> null
         if self.seasons:
             command += ["--seasons", *self.seasons]
+        if self.force:
+            command.append("--force")
         return command
 
 
@@ -86,12 +89,18 @@ def train(job: TrainJob) -> float | None:
         return (time.perf_counter() - start) / 60
 
 
-def train_all(jobs: Sequence[TrainJob], workers: int = 2, on_done: Callable[[TrainJob], None] | None = None) -> None:
-    """Train every unfinished job, ``workers`` at a time, saying when each starts and ends.
+def train_all(
+    jobs: Sequence[TrainJob],
+    workers: int = 2,
+    on_done: Callable[[TrainJob], None] | None = None,
+    done: Callable[[Path], bool] = finished,
+) -> None:
+    """Train every job not ``done`` yet, ``workers`` at a time, saying when each starts and ends.
 
-    ``on_done(job)`` runs after each job this call finishes (e.g. to archive its results).
+    ``on_done(job)`` runs after each job this call finishes (e.g. to archive its results);
+    ``done(run_dir)`` says whether a run needs no training (default: its folder is finished).
     """
-    pending = [job for job in jobs if not finished(job.run_dir)]
+    pending = [job for job in jobs if not done(job.run_dir)]
     print(f"{len(jobs) - len(pending)} of {len(jobs)} runs already finished; training {len(pending)}.", flush=True)
 
     def one(job: TrainJob) -> None:
@@ -103,7 +112,7 @@ def train_all(jobs: Sequence[TrainJob], workers: int = 2, on_done: Callable[[Tra
             else f"done  {job.run_dir} in {minutes:.1f} min",
             flush=True,
         )
-        if minutes is not None and on_done is not None and finished(job.run_dir):
+        if minutes is not None and on_done is not None and done(job.run_dir):
             on_done(job)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from agent.methods import learner_class
-from experiments.bench_methods import TWO_YEARS, RunSpec, expected_config, run_specs
+from experiments.bench_methods import TWO_YEARS, RunSpec, expected_config, job, run_specs
+from experiments.parallel_train import train_all
 
 
 def test_runs_are_seed_major_then_the_seed_0_sweeps_and_two_garden_years() -> None:
@@ -18,3 +23,12 @@ def test_expected_config_is_the_benchmark_config_with_the_runs_options() -> None
     assert sweep["method_options"] == {**learner_class("replay").default_options(), "states_per_season": 1_000}
     assert expected_config(TWO_YEARS)["seasons"] == ["spring", "summer", "autumn", "winter"] * 2
     assert expected_config(RunSpec("finetune", 2))["method_options"] == learner_class("finetune").default_options()
+
+
+def test_a_stale_run_folder_is_trained_again_and_moved_aside(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = RunSpec("finetune", 0)
+    command = job(spec, tmp_path).command()
+    assert command[-1] == "--force"  # evergreen train moves a folder made with another config aside
+    # train_all asks the benchmark whether a run is done, not merely whether its folder is finished.
+    train_all([job(spec, tmp_path)], workers=1, done=lambda run_dir: True)
+    assert "1 of 1 runs already finished; training 0." in capsys.readouterr().out
