@@ -8,7 +8,7 @@ minibatch loss becomes ``loss + auxiliary_loss(rollout_data)`` when a hook is se
 value is logged as ``train/auxiliary_loss``.
 
 Checkpoints stay plain SB3 zips: ``stable_baselines3.PPO.load(path)`` opens them (the hook is
-not saved; the learner re-attaches it).
+not saved; the learner attaches it again at each ``start_season``, also after loading).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class ContinualPPO(PPO):
             bind_policy(self.policy)
 
     def _excluded_save_params(self) -> list[str]:
-        # The hook is a bound method of the learner: it is re-attached on load, never pickled.
+        # The hook is a bound method of the learner: attached at each season start, never pickled.
         return [*super()._excluded_save_params(), "auxiliary_loss"]
 
     def train(self) -> None:

@@ -26,7 +26,7 @@ Each new season is explored afresh, as a fresh network would explore it, in two 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch as th
 from stable_baselines3 import PPO
@@ -45,6 +45,8 @@ class Finetune(ContinualLearner):
     """
 
     method = "finetune"
+    # Checkpoints saved before the action-bound loss existed were trained without it.
+    legacy_options: ClassVar[dict[str, Any]] = {"action_bound_coef": 0.0}
 
     def __init__(
         self,
@@ -73,8 +75,12 @@ class Finetune(ContinualLearner):
         self.model.auxiliary_loss = sum_of(self.season_losses())
 
     def season_losses(self) -> list[AuxiliaryLoss]:
-        """The terms added to every PPO minibatch loss this season (``replay`` and ``ewc`` add theirs)."""
-        return [self.bound_loss] if self.action_bound_coef > 0 else []
+        """The terms added to every PPO minibatch loss this season (``replay`` and ``ewc`` add theirs).
+
+        No action-bound loss with ``squash_output`` (gSDE's tanh already keeps actions in the box).
+        """
+        squashed = self._require_model().policy.squash_output
+        return [self.bound_loss] if self.action_bound_coef > 0 and not squashed else []
 
     def bound_loss(self, rollout_data: RolloutBufferSamples) -> th.Tensor:
         """``action_bound_coef`` times the action-bound loss on the minibatch's observations."""

@@ -100,6 +100,9 @@ class ContinualLearner(ABC):
     #: Whether the method works with ``ppo.use_sde`` (its losses or networks may need SB3's
     #: state-independent Gaussian log-std).
     supports_sde: ClassVar[bool] = True
+    #: Options added after checkpoints were first saved, with the value that reproduces how those
+    #: older checkpoints were trained (used when a ``learner.json`` does not list the option).
+    legacy_options: ClassVar[dict[str, Any]] = {}
 
     def __init__(
         self,
@@ -351,9 +354,8 @@ class ContinualLearner(ABC):
         info = read_learner_info(directory)
         learner_cls = learner_class(info["method"]) if cls is ContinualLearner else cls
         try:
-            learner = learner_cls(
-                ppo_config=ppo_config, seed=int(info["seed"]), tensorboard_log=tensorboard_log, **info.get("options", {})
-            )
+            options = {**learner_cls.legacy_options, **info.get("options", {})}
+            learner = learner_cls(ppo_config=ppo_config, seed=int(info["seed"]), tensorboard_log=tensorboard_log, **options)
         except (TypeError, ValueError) as error:
             raise CheckpointError(f"corrupted checkpoint file {directory / LEARNER_FILE}: {error}") from None
         learner.seasons = list(info["seasons"])

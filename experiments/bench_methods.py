@@ -100,10 +100,16 @@ ARCHIVED_FILES = (RUN_CONFIG, MATRIX, MATRIX_NORMALIZED, CURVES, METRICS)
 
 
 def expected_config(spec: RunSpec) -> dict[str, Any]:
-    """The resolved config ``evergreen train`` trains a run of the benchmark with, as things are now."""
-    seasons = job(spec, Path()).seasons
-    overrides = {"method": spec.method, "seed": spec.seed, "method_options": spec.options, "seasons": seasons}
-    return resolve_config(read_config_file(CONFIG), overrides)
+    """The resolved config ``evergreen train`` trains a run of the benchmark with, as things are now.
+
+    Built as ``evergreen train`` builds it from :func:`job`'s command line: options given on the
+    command line update the file's ``method_options``.
+    """
+    file_config = read_config_file(CONFIG)
+    overrides: dict[str, Any] = {"method": spec.method, "seed": spec.seed, "seasons": job(spec, Path()).seasons}
+    if spec.options:
+        overrides["method_options"] = {**(file_config.get("method_options") or {}), **spec.options}
+    return resolve_config(file_config, overrides)
 
 
 def is_current(run_dir: Path, expected: dict[str, Any]) -> bool:

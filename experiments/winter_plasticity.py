@@ -11,8 +11,8 @@ action box on winter's states before training, and every season's normalized ret
 evaluation days, as in the return matrix).
 
 Results: ``experiments/results/winter_plasticity/<variant>_seed<seed>_repeat<r>.json``; finished
-ones are skipped, so the script continues where it stopped. About 50 minutes of one core with the
-three runs already trained, 1.5 hours more without.
+ones are skipped, so the script continues where it stopped (delete them to measure again).
+About 50 minutes of one core with the three runs already trained, 1.5 hours more without.
 
 Run: ``.venv/bin/python -m experiments.winter_plasticity [--seeds 0 1 2] [--repeats 2]``
 """
@@ -32,7 +32,7 @@ from agent.season_states import collect_states
 from experiments.evaluation import SeasonEvaluator
 from experiments.parallel_train import TrainJob, train_all
 from experiments.ppo_runs import RESULTS
-from experiments.run_folder import atomic_write_json, read_json
+from experiments.run_folder import atomic_write_json, read_config, read_json
 from experiments.train_config import CONFIG_DIR
 
 SEASONS = ["spring", "summer", "autumn", "winter"]
@@ -42,21 +42,25 @@ OUT = Path("runs/winter_plasticity")
 
 
 def outside_box_share(learner: Finetune, season: str, seed: int) -> float:
-    """Share of action-mean components outside [-1, 1] on 2,048 states the policy visits in ``season``."""
-    states = collect_states(learner.model, season, 2_048, learner.n_envs, seed)
+    """Share of action-mean components outside the action box on 2,048 states the policy visits in ``season``."""
+    model = learner.checkpoint_model()
+    states = collect_states(model, season, 2_048, learner.n_envs, seed)
     with th.no_grad():
-        means = learner.model.policy.get_distribution(th.as_tensor(states)).distribution.mean
-    return float((means.abs() > 1).float().mean())
+        means = model.policy.get_distribution(th.as_tensor(states)).distribution.mean
+    low, high = (th.as_tensor(bound) for bound in (model.action_space.low, model.action_space.high))
+    return float(((means < low) | (means > high)).float().mean())
 
 
 def probe(run_dir: Path, seed: int, coef: float, repeat: int) -> dict[str, float]:
     """Winter learned from the run's autumn checkpoint with ``action_bound_coef=coef``.
 
     Repeat 0 continues with the random state the run had after autumn (so with the loss off it
-    is the run's own winter again); repeat r > 0 reseeds torch, numpy and python with ``1000 r + seed``.
+    is the run's own winter again); repeat r > 0 reseeds torch, numpy and python with
+    ``1000 r + seed`` (the training envs keep the run's seeds: the days differ through the policy's
+    sampled actions only).
     """
     (checkpoint,) = run_dir.glob("season_3_*")
-    learner = Finetune.load(checkpoint)
+    learner = Finetune.load(checkpoint, ppo_config=read_config(run_dir)["ppo"])
     if repeat:
         set_random_seed(1000 * repeat + seed)
     learner.action_bound_coef = coef

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch as th
 
-from agent import make_learner
+from agent import ContinualLearner, make_learner
 from agent.action_bounds import action_bound_loss
 from agent.finetune import Finetune, sum_of
 from tests.agent.test_learners import STEPS, TINY, observations
@@ -74,8 +77,20 @@ def test_negative_weight_is_refused_by_name(method: str) -> None:
 
 
 def test_terms_are_added_up_in_one_hook() -> None:
-    def term(value: float):
+    def term(value: float) -> Callable[[object], th.Tensor]:
         return lambda batch: th.tensor(value)
 
     assert sum_of([]) is None
     assert sum_of([term(1.0), term(2.0), term(4.0)])(None).item() == 7.0
+
+
+def test_a_checkpoint_saved_before_the_loss_existed_loads_without_it(tmp_path: Path) -> None:
+    learner = make_learner("replay", ppo_config=TINY, seed=0, states_per_season=64)
+    learner.start_season("spring")
+    learner.save(tmp_path)
+    info = json.loads((tmp_path / "learner.json").read_text())
+    assert info["options"]["action_bound_coef"] == 1.0
+    del info["options"]["action_bound_coef"]  # as written before the option existed
+    (tmp_path / "learner.json").write_text(json.dumps(info))
+    restored = ContinualLearner.load(tmp_path, ppo_config=TINY)
+    assert restored.action_bound_coef == 0.0 and restored.options()["beta_policy"] == 1.0

@@ -25,7 +25,9 @@ def test_expected_config_is_the_benchmark_config_with_the_runs_options() -> None
     assert expected_config(RunSpec("finetune", 2))["method_options"] == learner_class("finetune").default_options()
 
 
-def test_a_stale_run_folder_is_trained_again_and_moved_aside(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_jobs_move_stale_folders_aside_and_the_benchmark_says_what_is_done(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = RunSpec("finetune", 0)
     command = job(spec, tmp_path).command()
     assert command[-1] == "--force"  # evergreen train moves a folder made with another config aside
