@@ -93,7 +93,7 @@ def sum_of(losses: list[AuxiliaryLoss]) -> AuxiliaryLoss | None:
         return None
     if len(losses) == 1:
         return losses[0]
-    return lambda rollout_data: sum((loss(rollout_data) for loss in losses[1:]), losses[0](rollout_data))
+    return lambda rollout_data: sum(loss(rollout_data) for loss in losses)
 
 
 def reset_exploration(model: PPO) -> None:

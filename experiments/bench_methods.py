@@ -201,8 +201,8 @@ def main() -> None:
             done=lambda run_dir: is_current(run_dir, expected[run_dir.name]),
         )
 
-    main_runs = [RunSpec(m, s) for s in args.seeds for m in args.methods]
-    current = [args.archive / spec.name for spec in main_runs if is_current(args.archive / spec.name, expected_config(spec))]
+    main_runs = [RunSpec(m, s).name for s in args.seeds for m in args.methods]
+    current = [args.archive / name for name in main_runs if is_current(args.archive / name, expected[name])]
     report = write_report(current, args.report)
     atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.archive))
     print(f"Report: {report}\nSweeps: {args.report / 'sweeps.md'}")

@@ -59,7 +59,7 @@ def test_training_pulls_means_back_into_the_box() -> None:
     assert excess[1.0] < excess[0.0]
 
 
-def test_zero_weight_leaves_sb3s_update_and_other_methods_add_their_terms() -> None:
+def test_zero_weight_leaves_sb3s_update_and_a_positive_one_attaches_the_bound() -> None:
     plain = make_learner("finetune", ppo_config=TINY, seed=0, action_bound_coef=0.0)
     plain.start_season("spring")
     assert plain.season_losses() == [] and plain.model.auxiliary_loss is None
