@@ -26,7 +26,7 @@ from experiments.train_config import CONFIG_DIR, read_config_file, resolve_confi
 
 #: The methods of the quick preset, in the order of the report.
 METHODS = ("finetune", "scratch", "retrain", "replay", "progressive", "progress-compress")
-#: Longest first (measured: retrain 8.1 min, progress-compress 7.6, replay 4.6, the others about 3.5),
+#: Longest first (measured: retrain 6.0 min, progress-compress 5.4, replay 3.9, the others about 2.8),
 #: so the two cores finish together.
 TRAINING_ORDER = ("retrain", "progress-compress", "replay", "finetune", "scratch", "progressive")
 #: The final agents shown in the videos (one video per season each).
