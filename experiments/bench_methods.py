@@ -204,8 +204,10 @@ def main() -> None:
     main_runs = [RunSpec(m, s).name for s in args.seeds for m in args.methods]
     current = [args.archive / name for name in main_runs if is_current(args.archive / name, expected[name])]
     report = write_report(current, args.report)
-    atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.archive))
-    print(f"Report: {report}\nSweeps: {args.report / 'sweeps.md'}")
+    print(f"Report: {report}")
+    if not args.no_sweeps:
+        atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.archive))
+        print(f"Sweeps: {args.report / 'sweeps.md'}")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from agent.methods import learner_class
-from experiments.bench_methods import TWO_YEARS, RunSpec, expected_config, job, run_specs
+from experiments.bench_methods import ARCHIVE, TWO_YEARS, RunSpec, expected_config, job, main, run_specs
 from experiments.parallel_train import train_all
 
 
@@ -34,3 +36,17 @@ def test_jobs_move_stale_folders_aside_and_the_benchmark_says_what_is_done(
     # train_all asks the benchmark whether a run is done, not merely whether its folder is finished.
     train_all([job(spec, tmp_path)], workers=1, done=lambda run_dir: True)
     assert "1 of 1 runs already finished; training 0." in capsys.readouterr().out
+
+
+def test_a_report_of_archived_runs_without_sweeps_writes_no_sweeps_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The archive kept in the repository: a current run is reported without training.
+    archived = Path(__file__).resolve().parents[2] / ARCHIVE / "progressive_seed0"
+    shutil.copytree(archived, tmp_path / "archive" / "progressive_seed0")
+    argv = ["bench_methods", "--out", str(tmp_path / "runs"), "--report", str(tmp_path / "report")]
+    argv += ["--archive", str(tmp_path / "archive"), "--methods", "progressive", "--seeds", "0"]
+    monkeypatch.setattr(sys, "argv", [*argv, "--no-sweeps"])
+    main()
+    assert "| progressive | 1 |" in (tmp_path / "report" / "report.md").read_text()
+    assert not (tmp_path / "report" / "sweeps.md").exists()
