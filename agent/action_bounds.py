@@ -4,9 +4,10 @@ The garden's actions live in [-1, 1] and SB3 clips what the policy samples. A ne
 for a season learns means far outside the box where full throttle pays (31 to 44% of the means
 of a ``finetune`` network trained without this loss are beyond ±1 on winter's states after
 autumn); there every sample clips to the same action, so exploration in that dimension is gone
-and the next season's gradient has nothing to follow. The penalty ``sum_a relu(mu_a - high_a)^2 + relu(low_a - mu_a)^2``
-(``sum_a relu(|mu_a| - 1)^2`` for the garden's box) is zero inside the box and pulls means back
-to its edge, where the noise still changes what the robot does. It is the
+and the next season's gradient has nothing to follow. The penalty
+``sum_a relu(mu_a - high_a)^2 + relu(low_a - mu_a)^2`` (``sum_a relu(|mu_a| - 1)^2`` for the
+garden's box) is zero inside the box and pulls means back to its edge, where the noise still
+changes what the robot does. It is the
 ``bounds_loss`` of rl_games, used by Isaac Gym's PPO agents (Makoviychuk et al. 2021,
 https://arxiv.org/abs/2108.10470).
 """
@@ -23,5 +24,6 @@ def action_bound_loss(policy: ActorCriticPolicy, observations: th.Tensor) -> th.
     Zero while every action mean is inside the box. Costs one actor forward pass on the batch.
     """
     mean = policy.get_distribution(observations).distribution.mean
-    low, high = (th.as_tensor(bound, dtype=mean.dtype) for bound in (policy.action_space.low, policy.action_space.high))
+    box = (policy.action_space.low, policy.action_space.high)
+    low, high = (th.as_tensor(bound, dtype=mean.dtype, device=mean.device) for bound in box)
     return (th.relu(mean - high).pow(2) + th.relu(low - mean).pow(2)).sum(dim=-1).mean()
