@@ -1,22 +1,28 @@
 """Evergreen's continual learners (Stable-Baselines3 PPO underneath).
 
-- ``finetune``: one network trained season after season (the forgetting baseline);
-- ``scratch``: a fresh network per season (the single-season reference);
-- ``retrain``: a fresh network on all seasons so far, with k times the budget at season k;
-- ``replay``: behaviour-cloning replay of earlier seasons' states (CLEAR-style policy and value cloning);
-- ``ewc``: online elastic weight consolidation with the closed-form Gaussian-policy Fisher;
-- ``progressive``: a progressive network, one frozen column per season with lateral adapters;
-- ``progressive-random``: its control, the earlier columns random and frozen (transfer from capacity alone);
-- ``progress-compress``: an active progressive column distilled into a fixed-size knowledge base
-  with the replay memory after every season.
+- :mod:`agent.core`: the learner base class, :class:`ContinualPPO` (SB3's PPO with one auxiliary-loss
+  hook), checkpoint files and errors, option checks, compute accounting, the PPO defaults;
+- :mod:`agent.components`: building blocks (replay memory, cloning losses, Fisher, the progressive
+  column / adapter / policy / rollout buffer, the action bounds);
+- :mod:`agent.methods`: one module per ``--method``, and the registry.
 
-``make_learner(name, seed=...)`` builds one; ``ContinualLearner.load(dir)`` restores a checkpoint.
-Season-end checkpoints are plain SB3 zips: ``stable_baselines3.PPO.load(path)`` opens them.
+``make_learner(name, seed=...)`` builds a learner; ``load_learner(dir)`` restores a checkpoint of any
+method. Season-end checkpoints are plain SB3 zips: ``stable_baselines3.PPO.load(path)`` opens them.
 """
 
-from agent.accounting import ComputeAccount
-from agent.continual_ppo import ContinualPPO
-from agent.learner import CheckpointError, ContinualLearner
-from agent.methods import METHODS, learner_class, make_learner
+from agent.core.accounting import ComputeAccount
+from agent.core.checkpoint import CheckpointError
+from agent.core.continual_ppo import ContinualPPO
+from agent.core.learner import ContinualLearner
+from agent.methods import METHODS, learner_class, load_learner, make_learner
 
-__all__ = ["METHODS", "CheckpointError", "ComputeAccount", "ContinualLearner", "ContinualPPO", "learner_class", "make_learner"]
+__all__ = [
+    "METHODS",
+    "CheckpointError",
+    "ComputeAccount",
+    "ContinualLearner",
+    "ContinualPPO",
+    "learner_class",
+    "load_learner",
+    "make_learner",
+]

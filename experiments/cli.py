@@ -85,7 +85,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="first day's seed")] = 0,
 ) -> None:
     """Run the scripted gardener through the four default seasons: returns per season and a video."""
-    from experiments.demo import run_demo
+    from experiments.media.demo import run_demo
 
     if episodes < 1:
         fail(f"--episodes must be >= 1, got {episodes}")
@@ -115,8 +115,8 @@ def train(
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
 ) -> None:
     """Train a method season after season; running it again on the same folder resumes it."""
-    from experiments.train import train_run
-    from experiments.train_config import read_config_file, resolve_config
+    from experiments.pipeline.config import read_config_file, resolve_config
+    from experiments.pipeline.train import train_run
 
     overrides = {"method": method, "seasons": seasons, "steps": steps, "seed": seed}
     overrides |= {"eval_episodes": eval_episodes, "eval_every": eval_every}
@@ -140,8 +140,8 @@ def evaluate(
     episodes: Annotated[int | None, typer.Option(help="evaluation days per season (default: the run's)")] = None,
 ) -> None:
     """Recompute a run's return matrix from its saved checkpoints (written to DIR/eval/)."""
-    from experiments.eval_run import reevaluate
-    from experiments.run_folder import MATRIX_NORMALIZED
+    from experiments.pipeline.reevaluate import reevaluate
+    from experiments.pipeline.run_folder import MATRIX_NORMALIZED
 
     if episodes is not None and episodes < 1:
         fail(f"--episodes must be >= 1, got {episodes}")
@@ -164,7 +164,7 @@ def render(
 ) -> None:
     """Play days of a season with a trained policy (or the scripted gardener) into a video or the GUI."""
     from envs.season_spec import resolve_season
-    from experiments.render import render as render_days
+    from experiments.media.render import render as render_days
 
     if episodes < 1:
         fail(f"--episodes must be >= 1, got {episodes}")
@@ -186,7 +186,7 @@ def compare(
     out: Annotated[Path, typer.Option(help="report folder (report.md and PNGs)")] = Path("report"),
 ) -> None:
     """Compare continual methods against retraining from scratch: report.md, heatmaps, curves, compute."""
-    from experiments.compare import write_report
+    from experiments.report.compare import write_report
 
     with user_errors():
         report = write_report(run_dirs, out)
@@ -211,7 +211,7 @@ def parse_options(pairs: list[str]) -> dict[str, object]:
 
 def print_matrix(folder: Path) -> None:
     """Print the normalized return matrix of a folder holding ``return_matrix_normalized.csv``."""
-    from experiments.run_folder import read_matrix
+    from experiments.pipeline.run_folder import read_matrix
 
     labels, seasons, matrix = read_matrix(folder, normalized=True)
     typer.echo("Normalized return (0 = random, 1 = scripted gardener); rows: after training through")
@@ -229,7 +229,7 @@ def require_run_dir(run_dir: Path) -> None:
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one line and exit status 2."""
-    from agent.learner import CheckpointError
+    from agent import CheckpointError
 
     try:
         yield

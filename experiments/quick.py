@@ -17,12 +17,12 @@ import argparse
 import time
 from pathlib import Path
 
-from agent.learner import season_label
-from experiments.compare import write_report
-from experiments.parallel_train import TrainJob, train_all
-from experiments.render import render
-from experiments.run_folder import read_metrics
-from experiments.train_config import CONFIG_DIR, read_config_file, resolve_config
+from envs.season_spec import season_label
+from experiments.media.render import render
+from experiments.pipeline.config import CONFIG_DIR, read_config_file, resolve_config
+from experiments.pipeline.launcher import TrainJob, train_all
+from experiments.pipeline.run_folder import read_metrics
+from experiments.report.compare import write_report
 
 #: The methods of the quick preset, in the order of the report.
 METHODS = ("finetune", "scratch", "retrain", "replay", "progressive", "progress-compress")

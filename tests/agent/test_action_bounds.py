@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch as th
 
-from agent import ContinualLearner, make_learner
-from agent.action_bounds import action_bound_loss
-from agent.finetune import Finetune, sum_of
+from agent import load_learner, make_learner
+from agent.components.action_bounds import action_bound_loss
+from agent.methods.finetune import Finetune, sum_of
 from tests.agent.test_learners import STEPS, TINY, observations
 
 
@@ -92,5 +92,5 @@ def test_a_checkpoint_saved_before_the_loss_existed_loads_without_it(tmp_path: P
     assert info["options"]["action_bound_coef"] == 1.0
     del info["options"]["action_bound_coef"]  # as written before the option existed
     (tmp_path / "learner.json").write_text(json.dumps(info))
-    restored = ContinualLearner.load(tmp_path, ppo_config=TINY)
+    restored = load_learner(tmp_path, ppo_config=TINY)
     assert restored.action_bound_coef == 0.0 and restored.options()["beta_policy"] == 1.0

@@ -8,7 +8,8 @@ import pytest
 import torch as th
 
 from agent import make_learner
-from agent.ewc import EWC, gaussian_policy_fisher, regularized_parameters
+from agent.components.fisher import gaussian_policy_fisher, regularized_parameters
+from agent.methods.ewc import EWC
 from tests.agent.test_learners import STEPS, TINY, observations
 
 

@@ -12,9 +12,9 @@ import torch
 from stable_baselines3 import PPO
 
 import agent
-from agent import CheckpointError, ContinualLearner, ContinualPPO, make_learner
-from agent.ppo_defaults import default_ppo_config, ppo_kwargs
-from agent.season_envs import mixed_season_vec_env, season_vec_env
+from agent import CheckpointError, ContinualLearner, ContinualPPO, load_learner, make_learner
+from agent.core.ppo_defaults import default_ppo_config, ppo_kwargs
+from agent.core.season_envs import mixed_season_vec_env, season_vec_env
 
 TINY = {**default_ppo_config(), "n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 2}
 TINY["policy_kwargs"] = {"net_arch": [32, 32], "log_std_init": -0.5}
@@ -149,7 +149,7 @@ def test_auxiliary_loss_hook_is_called_and_shapes_the_update() -> None:
 def test_save_and_load_give_identical_actions(method: str, tmp_path: Path) -> None:
     learner = two_seasons(method)
     learner.save(tmp_path)
-    restored = ContinualLearner.load(tmp_path, ppo_config=TINY)
+    restored = load_learner(tmp_path, ppo_config=TINY)
     assert type(restored) is type(learner) and restored.seasons == learner.seasons
     assert restored.account == learner.account
     obs = observations("winter")
@@ -170,13 +170,13 @@ def test_missing_or_corrupted_checkpoint_names_the_file(tmp_path: Path) -> None:
     learner.save(tmp_path)
     (tmp_path / "model.zip").write_bytes(b"not a zip")
     with pytest.raises(CheckpointError, match=r"corrupted checkpoint file .*model\.zip"):
-        ContinualLearner.load(tmp_path, ppo_config=TINY)
+        load_learner(tmp_path, ppo_config=TINY)
     (tmp_path / "model.zip").unlink()
     with pytest.raises(CheckpointError, match=r"missing checkpoint file .*model\.zip"):
-        ContinualLearner.load(tmp_path, ppo_config=TINY)
+        load_learner(tmp_path, ppo_config=TINY)
     (tmp_path / "learner.json").write_text("{")
     with pytest.raises(CheckpointError, match=r"corrupted checkpoint file .*learner\.json"):
-        ContinualLearner.load(tmp_path, ppo_config=TINY)
+        load_learner(tmp_path, ppo_config=TINY)
 
 
 def test_checkpoint_opens_with_plain_sb3_in_a_fresh_process(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 
 import envs  # noqa: F401
-from agent.ppo_defaults import default_ppo_config, ppo_kwargs
+from agent.core.ppo_defaults import default_ppo_config, ppo_kwargs
 
 
 def test_defaults_split_into_n_envs_and_ppo_kwargs() -> None:

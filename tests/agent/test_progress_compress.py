@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent import ContinualLearner, make_learner
-from agent.progress_compress import ProgressCompress
+from agent import load_learner, make_learner
+from agent.methods.progress_compress import ProgressCompress
 from tests.agent.test_learners import TINY, observations
 
 OPTIONS = {"states_per_season": 64, "distill_steps": 20, "distill_batch": 32}
@@ -77,7 +77,7 @@ def test_distillation_moves_the_knowledge_base_towards_the_active_column() -> No
 def test_save_and_load_restore_the_knowledge_base_and_memory(eight_seasons, tmp_path: Path) -> None:
     learner, _ = eight_seasons
     learner.save(tmp_path)
-    restored = ContinualLearner.load(tmp_path, ppo_config=TINY)
+    restored = load_learner(tmp_path, ppo_config=TINY)
     obs = observations("autumn")
     np.testing.assert_array_equal(restored.predict(obs, "autumn"), learner.predict(obs, "autumn"))
     assert restored.memory.arrays["observations"].tobytes() == learner.memory.arrays["observations"].tobytes()

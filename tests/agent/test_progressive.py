@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 import torch as th
 
-from agent import CheckpointError, ContinualLearner, make_learner
-from agent.progressive import Progressive
-from agent.progressive_policy import FrozenColumnsRolloutBuffer, UnknownSeasonError
+from agent import CheckpointError, load_learner, make_learner
+from agent.components.progressive import FrozenColumnsRolloutBuffer
+from agent.components.progressive.policy import UnknownSeasonError
+from agent.methods.progressive import Progressive
 from tests.agent.test_learners import STEPS, TINY, observations
 
 
@@ -103,7 +104,7 @@ def test_column_count_must_match_the_checkpoint_metadata(two_seasons, tmp_path: 
     info["seasons"].append("autumn")
     (tmp_path / "learner.json").write_text(json.dumps(info))
     with pytest.raises(CheckpointError, match=r"model\.zip: 2 columns for 3 seasons"):
-        ContinualLearner.load(tmp_path, ppo_config=TINY)
+        load_learner(tmp_path, ppo_config=TINY)
 
 
 def test_random_control_keeps_no_trained_column() -> None:

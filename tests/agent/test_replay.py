@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch as th
 
-from agent import CheckpointError, ContinualLearner, make_learner
-from agent.replay import MEMORY_FILE, Replay
-from agent.replay_memory import ReplayMemory
-from agent.season_states import gaussian_kl
+from agent import CheckpointError, load_learner, make_learner
+from agent.components.cloning import gaussian_kl
+from agent.components.replay_memory import MEMORY_FILE, ReplayMemory
+from agent.methods.replay import Replay
 from tests.agent.test_learners import STEPS, TINY
 
 STATES = 96
@@ -111,7 +111,7 @@ def test_gaussian_kl_matches_torch_distributions() -> None:
 def test_memory_survives_save_and_load_byte_for_byte(replay_after_one_season: Replay, tmp_path: Path) -> None:
     learner = replay_after_one_season
     learner.save(tmp_path)
-    restored = ContinualLearner.load(tmp_path, ppo_config=TINY)
+    restored = load_learner(tmp_path, ppo_config=TINY)
     assert isinstance(restored, Replay) and restored.options() == learner.options()
     for name, array in learner.memory.arrays.items():
         assert restored.memory.arrays[name].dtype == array.dtype
@@ -124,10 +124,10 @@ def test_missing_or_damaged_memory_file_names_it(replay_after_one_season: Replay
     replay_after_one_season.save(tmp_path)
     (tmp_path / MEMORY_FILE).write_bytes(b"PK\x03\x04 damaged")
     with pytest.raises(CheckpointError, match=r"corrupted checkpoint file .*replay_memory\.npz"):
-        ContinualLearner.load(tmp_path, ppo_config=TINY)
+        load_learner(tmp_path, ppo_config=TINY)
     (tmp_path / MEMORY_FILE).unlink()
     with pytest.raises(CheckpointError, match=r"missing checkpoint file .*replay_memory\.npz"):
-        ContinualLearner.load(tmp_path, ppo_config=TINY)
+        load_learner(tmp_path, ppo_config=TINY)
 
 
 @pytest.mark.parametrize(

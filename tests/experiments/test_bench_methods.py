@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from agent.methods import learner_class
-from experiments.bench_methods import ARCHIVE, TWO_YEARS, RunSpec, expected_config, job, main, run_specs
-from experiments.parallel_train import train_all
+from experiments.benchmarks.methods import ARCHIVE, TWO_YEARS, RunSpec, expected_config, job, main, run_specs
+from experiments.pipeline.launcher import train_all
 
 
 def test_runs_are_seed_major_then_the_seed_0_sweeps_and_two_garden_years() -> None:

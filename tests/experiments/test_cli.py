@@ -58,7 +58,7 @@ def test_demo_rejects_non_positive_episodes(episodes: str, tmp_path: Path) -> No
 
 def test_demo_writes_video_and_prints_returns(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "experiments.demo", "--out-dir", str(tmp_path), "--episodes", "1", "--frame", "96x72"],
+        [sys.executable, "-m", "experiments.media.demo", "--out-dir", str(tmp_path), "--episodes", "1", "--frame", "96x72"],
         capture_output=True,
         text=True,
         timeout=900,

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 import yaml
 
-from experiments.compare import write_report
-from experiments.metrics import run_metrics
-from experiments.run_folder import (
+from experiments.pipeline.metrics import run_metrics
+from experiments.pipeline.run_folder import (
     CONFIG,
     CURVE_COLUMNS,
     CURVES,
@@ -23,6 +22,7 @@ from experiments.run_folder import (
     atomic_write_text,
     csv_text,
 )
+from experiments.report.compare import write_report
 
 SEASONS = ["spring", "summer", "autumn"]
 STEPS = 1000

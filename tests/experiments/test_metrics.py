@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from experiments.metrics import (
+from experiments.pipeline.metrics import (
     average_return,
     backward_transfer,
     bootstrap_ci,

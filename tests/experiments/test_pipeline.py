@@ -19,8 +19,8 @@ import torch
 import yaml
 from stable_baselines3.common.save_util import load_from_zip_file
 
-from experiments.bench_methods import archive_run, is_current
-from experiments.parallel_train import finished
+from experiments.benchmarks.methods import archive_run, is_current
+from experiments.pipeline.launcher import finished
 
 EVERGREEN = shutil.which("evergreen", path=str(Path(sys.executable).parent)) or "evergreen"
 TINY = {

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments import run_folder as rf
-from experiments.train import open_run_dir, refuse_stray_season_folders, set_aside_interrupted_logs
-from experiments.train_config import ConfigError, resolve_config
+from experiments.pipeline import run_folder
+from experiments.pipeline.config import ConfigError, resolve_config
+from experiments.pipeline.train import open_run_dir, refuse_stray_season_folders, set_aside_interrupted_logs
 
 
 def config(**overrides: object) -> dict:
@@ -18,7 +18,7 @@ def config(**overrides: object) -> dict:
 def test_new_folder_gets_the_config_and_the_same_config_resumes(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     open_run_dir(run_dir, config(), force=False)
-    assert rf.read_config(run_dir) == config()
+    assert run_folder.read_config(run_dir) == config()
     open_run_dir(run_dir, config(), force=False)  # same config: resume, nothing to do here
 
 
@@ -29,9 +29,9 @@ def test_another_config_is_refused_and_force_moves_the_old_folder_aside(tmp_path
     with pytest.raises(ConfigError, match=r"different config \(differs in: steps\)"):
         open_run_dir(run_dir, config(steps=256), force=False)
     open_run_dir(run_dir, config(steps=256), force=True)
-    assert rf.read_config(run_dir)["steps"] == 256 and not (run_dir / "season_1_spring").exists()
+    assert run_folder.read_config(run_dir)["steps"] == 256 and not (run_dir / "season_1_spring").exists()
     (aside,) = tmp_path.glob("run.replaced-*")
-    assert rf.read_config(aside)["steps"] == 128 and (aside / "season_1_spring").is_dir()
+    assert run_folder.read_config(aside)["steps"] == 128 and (aside / "season_1_spring").is_dir()
 
 
 def test_an_edited_season_file_is_another_config(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import agent
-from agent.ppo_defaults import default_ppo_config
-from experiments.train_config import CONFIG_DIR, ConfigError, read_config_file, resolve_config
+from agent.core.ppo_defaults import default_ppo_config
+from experiments.pipeline.config import CONFIG_DIR, ConfigError, read_config_file, resolve_config
 
 
 @pytest.mark.parametrize("name", ["quick.yaml", "four_seasons.yaml"])
@@ -99,7 +99,7 @@ def test_method_options_resolve_with_defaults_and_are_checked() -> None:
 
 
 def test_methods_that_need_a_state_independent_log_std_refuse_sde() -> None:
-    from experiments.train_config import check_ppo_config
+    from experiments.pipeline.config import check_ppo_config
 
     config = resolve_config({"method": "replay", "ppo": {"use_sde": True}})
     with pytest.raises(ConfigError, match=r"ppo\.use_sde is not supported by method replay"):

@@ -1,0 +1,28 @@
+"""The action-bound loss: keep a Gaussian policy's action means inside the action box.
+
+The garden's actions live in [-1, 1] and SB3 clips what the policy samples. A network trained
+for a season can learn means far outside the box where full throttle pays (``docs/methods.md``
+says how often); there every sample clips to the same action, so exploration in that dimension is gone
+and the next season's gradient has nothing to follow. The penalty
+``sum_a relu(mu_a - high_a)^2 + relu(low_a - mu_a)^2`` (``sum_a relu(|mu_a| - 1)^2`` for the
+garden's box) is zero inside the box and pulls means back to its edge, where the noise still
+changes what the robot does. It is the
+``bounds_loss`` of rl_games, used by Isaac Gym's PPO agents (Makoviychuk et al. 2021,
+https://arxiv.org/abs/2108.10470).
+"""
+
+from __future__ import annotations
+
+import torch as th
+from stable_baselines3.common.policies import ActorCriticPolicy
+
+
+def action_bound_loss(policy: ActorCriticPolicy, observations: th.Tensor) -> th.Tensor:
+    """Batch mean of ``sum_a relu(mu_a(s) - high_a)^2 + relu(low_a - mu_a(s))^2`` over the policy's action box.
+
+    Zero while every action mean is inside the box. Costs one actor forward pass on the batch.
+    """
+    mean = policy.get_distribution(observations).distribution.mean
+    box = (policy.action_space.low, policy.action_space.high)
+    low, high = (th.as_tensor(bound, dtype=mean.dtype, device=mean.device) for bound in box)
+    return (th.relu(mean - high).pow(2) + th.relu(low - mean).pow(2)).sum(dim=-1).mean()

@@ -1,0 +1,18 @@
+"""The progressive network's parts: column, lateral adapters, the SB3 policy and its rollout buffer.
+
+Progressive Neural Networks, Rusu et al. 2016, https://arxiv.org/abs/1606.04671.
+"""
+
+from typing import Any
+
+from agent.components.progressive.policy import ProgressiveActorCriticPolicy, season_slots
+from agent.components.progressive.rollout_buffer import FrozenColumnsRolloutBuffer
+
+#: The classes a progressive checkpoint pickles, given to SB3's loader by value, so a checkpoint
+#: saved before these modules moved still opens.
+PICKLED_CLASSES: dict[str, Any] = {
+    "policy_class": ProgressiveActorCriticPolicy,
+    "rollout_buffer_class": FrozenColumnsRolloutBuffer,
+}
+
+__all__ = ["PICKLED_CLASSES", "FrozenColumnsRolloutBuffer", "ProgressiveActorCriticPolicy", "season_slots"]

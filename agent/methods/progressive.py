@@ -1,0 +1,108 @@
+"""``progressive``: a progressive network, one column per season (Rusu et al. 2016).
+
+At each new season a column is added; the earlier columns are copied in and frozen, and the new
+column reads them through lateral adapters (:mod:`agent.components.progressive.adapter`) at every hidden layer
+and at its outputs. The season one-hot picks the column that acts, so the policy cannot forget:
+a season's column and every column it reads never change again, even when the season comes
+back (a recurring season gets a new column, which then acts for it). The policy is
+:class:`~agent.components.progressive.policy.ProgressiveActorCriticPolicy`; its optimizer holds only the
+newest column and is rebuilt with it. Parameters grow with every season (columns and adapters),
+which the compute accounting reports after each season.
+
+Progressive Neural Networks, https://arxiv.org/abs/1606.04671.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agent.components.progressive import (
+    PICKLED_CLASSES,
+    FrozenColumnsRolloutBuffer,
+    ProgressiveActorCriticPolicy,
+    season_slots,
+)
+from agent.core.checkpoint import CheckpointError, load_model
+from agent.core.continual_ppo import ContinualPPO
+from agent.core.learner import ContinualLearner
+from agent.core.options import check_option
+from envs.season_spec import MAX_SEASONS, resolve_season
+
+
+class Progressive(ContinualLearner):
+    """A progressive network trained season after season; one frozen column per finished season.
+
+    :param adapter_width: width of the lateral adapters (0: a quarter of the hidden width)
+    """
+
+    method = "progressive"
+    supports_sde = False  # its losses and columns use a state-independent Gaussian log-std
+    #: Whether earlier columns keep what they learned (the control re-draws them at random).
+    pretrained_columns = True
+
+    def __init__(
+        self,
+        ppo_config: dict[str, Any] | None = None,
+        seed: int = 0,
+        tensorboard_log: str | Path | None = None,
+        torch_threads: int = 1,
+        *,
+        adapter_width: int = 0,
+    ) -> None:
+        check_option("adapter_width", adapter_width, integer=True)
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
+        self.adapter_width = adapter_width
+
+    def policy_kwargs(self, seasons: list[str]) -> dict[str, Any]:
+        """The policy's arguments for a network with one column per season in ``seasons``."""
+        columns, names = season_slots(seasons)
+        return {
+            "n_columns": len(seasons),
+            "column_heads": [1] * len(seasons),
+            "season_columns": columns,
+            "season_names": names,
+            "max_seasons": MAX_SEASONS,
+            "adapter_width": self.adapter_width or None,
+        }
+
+    def _on_season_start(self, season: str) -> None:
+        previous = self.model
+        # A fresh network with one more column, seeded by position; earlier columns copied in.
+        model = self.new_model(
+            self.season_env(season),
+            seed=self.env_seed(),
+            policy=ProgressiveActorCriticPolicy,
+            policy_kwargs=self.policy_kwargs(self.seasons),
+            rollout_buffer_class=FrozenColumnsRolloutBuffer,
+        )
+        if previous is not None and self.pretrained_columns:
+            for k, column in enumerate(previous.policy.mlp_extractor.columns):
+                model.policy.mlp_extractor.columns[k].load_state_dict(column.state_dict())
+        self._replace_model(model)
+
+    def can_act(self, season: str) -> bool:
+        """Whether a column acts for ``season``'s one-hot slot."""
+        return self._require_model().policy.season_columns[resolve_season(season).index] >= 0
+
+    def load_model(self, path: Path) -> ContinualPPO:
+        """The checkpoint's zip, checked to hold one column per season of ``learner.json``."""
+        model = load_model(path, custom_objects=PICKLED_CLASSES)
+        n_columns = getattr(model.policy, "n_columns", None)
+        if n_columns != len(self.seasons):
+            raise CheckpointError(
+                f"corrupted checkpoint file {path}: {n_columns} columns for {len(self.seasons)} seasons in learner.json"
+            )
+        return model
+
+
+class ProgressiveRandomControl(Progressive):
+    """The paper's control: the same network, its earlier columns random and frozen.
+
+    Each new column reads earlier columns that were never trained, so its transfer measures
+    what the extra capacity alone gives. Earlier seasons are not kept (its forgetting is not
+    meaningful); compare its forward transfer with ``progressive``'s.
+    """
+
+    method = "progressive-random"
+    pretrained_columns = False

@@ -1,0 +1,190 @@
+"""A seasonal training run, top to bottom: ``evergreen train``.
+
+1. Resolve the config (defaults, ``--config`` file, command line) and open the run folder: a new
+   folder gets ``config.yaml``; an existing one must hold the same config (or ``--force``).
+2. Resume: continue from the last finished season's checkpoint (RNG states included, so the
+   result is bit-identical to a run that never stopped), or start a new learner.
+3. For every season not yet finished: ``start_season``, ``learn`` with the learning-curve and
+   progress-bar callbacks, ``end_season``, evaluate on every season of the sequence (a row of the
+   return matrix), and commit the season folder atomically.
+4. Write the summaries: ``return_matrix.csv``, ``return_matrix_normalized.csv``, ``curves.csv``,
+   ``metrics.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent import ContinualLearner, load_learner, make_learner
+from agent.core.checkpoint import read_learner_info
+from envs.season_spec import season_label
+from experiments.pipeline import run_folder
+from experiments.pipeline.callbacks import LearningCurve, SeasonProgressBar
+from experiments.pipeline.config import ConfigError, check_ppo_config, config_yaml
+from experiments.pipeline.evaluation import SeasonEvaluator
+from experiments.pipeline.metrics import run_metrics
+
+
+def train_run(config: dict[str, Any], run_dir: Path, force: bool = False, progress: bool = True) -> Path:
+    """Train ``config["method"]`` season after season into ``run_dir``; return the run folder."""
+    run_dir = Path(run_dir)
+    check_ppo_config(config)
+    open_run_dir(run_dir, config, force)
+    seasons: list[str] = config["seasons"]
+    labels = [season_label(season) for season in seasons]
+    evaluator = SeasonEvaluator(seasons, config["eval_episodes"])
+    tensorboard = run_dir / "tb"
+
+    # Resume after the last finished season, or start from an untrained learner.
+    finished = run_folder.finished_seasons(run_dir, labels)
+    refuse_stray_season_folders(run_dir, labels, finished)
+    if finished:
+        last = run_dir / run_folder.season_dir_name(finished, labels[finished - 1])
+        learner = load_learner(last, ppo_config=config["ppo"], tensorboard_log=tensorboard)
+        say(progress, f"Resuming {run_dir} after season {finished} ({labels[finished - 1]}).")
+    else:
+        learner = make_learner(
+            config["method"],
+            ppo_config=config["ppo"],
+            seed=config["seed"],
+            tensorboard_log=tensorboard,
+            **config["method_options"],
+        )
+
+    # Only once the checkpoint has loaded: a refused resume leaves the folder as it was.
+    set_aside_interrupted_logs(tensorboard, labels, finished)
+    for index, season in enumerate(seasons, start=1):
+        if index <= finished:
+            continue
+        learner.start_season(season)
+        if index == 1 and not (run_dir / run_folder.UNTRAINED / run_folder.ROW_FILE).is_file():
+            save_checkpoint(run_dir / run_folder.UNTRAINED, learner, evaluator, seasons, index=0, curve=[])
+
+        steps = learner.season_timesteps(config["steps"])
+        curve = LearningCurve(learner, evaluator, seasons, index, config["eval_every"])
+        callbacks = [curve]
+        if progress:
+            callbacks.append(SeasonProgressBar(f"{config['method']} {index}/{len(seasons)} {labels[index - 1]}", steps))
+        learner.learn(steps, callback=callbacks)
+        learner.end_season()
+
+        save_checkpoint(
+            run_dir / run_folder.season_dir_name(index, labels[index - 1]), learner, evaluator, seasons, index, curve.points
+        )
+
+    evaluator.close()
+    write_summaries(run_dir, config)
+    return run_dir
+
+
+def open_run_dir(run_dir: Path, config: dict[str, Any], force: bool) -> None:
+    """Create the run folder with ``config.yaml``, or check that an existing one holds the same config.
+
+    With ``force`` a folder made with another config is moved aside (``DIR.replaced-<time>``),
+    never deleted, and a new run starts in ``DIR``.
+    """
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ConfigError(f"run folder {run_dir} exists and is not a folder")
+    if run_dir.is_dir() and any(run_dir.iterdir()):
+        if not (run_dir / run_folder.CONFIG).is_file():
+            raise ConfigError(
+                f"{run_dir} is not empty and is not an evergreen run folder (no {run_folder.CONFIG}); choose another --run-dir"
+            )
+        existing = run_folder.read_config(run_dir)
+        if existing != config:
+            differing = sorted(key for key in set(existing) | set(config) if existing.get(key) != config.get(key))
+            if not force:
+                raise ConfigError(
+                    f"run folder {run_dir} was made with a different config (differs in: {', '.join(differing)}); "
+                    "use the same options to resume, another --run-dir, or --force to move it aside and start over"
+                )
+            aside = run_dir.with_name(f"{run_dir.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
+            run_dir.rename(aside)
+            print(f"Moved the old run folder (different config) to {aside}")
+        else:
+            return
+    run_dir.mkdir(parents=True, exist_ok=True)
+    run_folder.atomic_write_text(run_dir / run_folder.CONFIG, config_yaml(config))
+
+
+def refuse_stray_season_folders(run_dir: Path, labels: list[str], finished: int) -> None:
+    """Refuse to train over season folders after the last finished one (a gap or an incomplete folder)."""
+    for index, label in enumerate(labels[finished:], start=finished + 1):
+        folder = run_dir / run_folder.season_dir_name(index, label)
+        if folder.exists():
+            raise ConfigError(
+                f"season folder {folder} is incomplete or follows a missing season; "
+                "move it out of the run folder to train that season again"
+            )
+
+
+def set_aside_interrupted_logs(tensorboard: Path, labels: list[str], finished: int) -> None:
+    """Move TensorBoard logs of seasons a killed run started but did not finish to ``tb/interrupted/``."""
+    for index, label in enumerate(labels[finished:], start=finished + 1):
+        for logs in tensorboard.glob(f"season_{index}_{label}_*"):
+            aside = tensorboard / "interrupted" / f"{logs.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            logs.rename(aside)
+
+
+def save_checkpoint(
+    final: Path,
+    learner: ContinualLearner,
+    evaluator: SeasonEvaluator,
+    seasons: list[str],
+    index: int,
+    curve: list[dict[str, Any]],
+) -> None:
+    """Evaluate the learner on every season and commit checkpoint, row and curve as one folder."""
+    raw, normalized = evaluator.row(learner, seasons)
+    staging = run_folder.staging_dir(final)
+    learner.save(staging)
+    row = {"season_index": index, "season": learner.season if index else None, "return": raw, "normalized": normalized}
+    (staging / run_folder.ROW_FILE).write_text(json.dumps(row, indent=1) + "\n")
+    (staging / run_folder.CURVE_FILE).write_text(run_folder.curves_csv(curve))
+    run_folder.commit_dir(staging, final)
+
+
+def write_summaries(
+    run_dir: Path, config: dict[str, Any], rows: list[dict[str, Any]] | None = None, out: Path | None = None
+) -> None:
+    """Write the return matrices, ``curves.csv`` and ``metrics.json`` from the season folders.
+
+    ``rows`` replaces the stored rows (``evergreen eval``), and ``out`` the folder they go to.
+    """
+    out = out or run_dir
+    labels = [season_label(season) for season in config["seasons"]]
+    row_labels, stored_rows = run_folder.read_rows(run_dir, labels)
+    rows = rows or stored_rows
+    header = ["after", *labels]
+    for name, key in ((run_folder.MATRIX, "return"), (run_folder.MATRIX_NORMALIZED, "normalized")):
+        body = [[label, *row[key]] for label, row in zip(row_labels, rows, strict=True)]
+        run_folder.atomic_write_text(out / name, run_folder.csv_text(header, body))
+
+    curves: list[dict[str, Any]] = []
+    for index, label in enumerate(row_labels[1:], start=1):
+        curves += run_folder.read_curves_file(run_dir / run_folder.season_dir_name(index, label) / run_folder.CURVE_FILE)
+    run_folder.atomic_write_text(out / run_folder.CURVES, run_folder.curves_csv(curves))
+
+    normalized = np.array([row["normalized"] for row in rows], dtype=float)
+    metrics: dict[str, Any] = {"method": config["method"], "seed": config["seed"], "finished_seasons": len(rows) - 1}
+    if len(rows) == len(labels) + 1:
+        metrics.update(run_metrics(normalized, labels, curves))
+    season_compute = [
+        read_learner_info(run_dir / run_folder.season_dir_name(i, label))["compute"]
+        for i, label in enumerate(row_labels[1:], start=1)
+    ]
+    metrics["compute"] = season_compute[-1] if season_compute else None
+    metrics["compute_per_season"] = season_compute
+    run_folder.atomic_write_json(out / run_folder.METRICS, metrics)
+
+
+def say(enabled: bool, message: str) -> None:
+    """Print a progress message unless progress output is off."""
+    if enabled:
+        print(message, flush=True)

@@ -1,0 +1,112 @@
+"""Winter after three seasons: does a fine-tuned network still learn it, with and without the action-bound loss?
+
+For seeds 0, 1 and 2, ``finetune`` without the action-bound loss (``-o action_bound_coef=0``:
+SB3's PPO update bit for bit, the learner as it was before the loss) trains the benchmark's four
+seasons (``experiments/configs/four_seasons.yaml``, 100,000 env steps each) into
+``runs/winter_plasticity/finetune-unbounded_seed<seed>``. Its autumn checkpoint then learns
+winter again for 100,000 steps, with the loss off and on (``action_bound_coef=1``, the default
+since), from two random states: the one the run had there (with the loss off, this repeats the
+run's own winter) and a reseeded one. For each it prints the share of action means outside the
+action box on winter's states before training, and every season's normalized return after (10
+evaluation days, as in the return matrix).
+
+Results: ``docs/results/winter_plasticity/<variant>_seed<seed>_repeat<r>.json``; finished
+ones are skipped, so the script continues where it stopped (delete them to measure again).
+About 50 minutes of one core with the three runs already trained, 1.5 hours more without.
+
+Run: ``.venv/bin/python -m experiments.studies.winter_plasticity [--seeds 0 1 2] [--repeats 2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch as th
+from stable_baselines3.common.utils import set_random_seed
+
+from agent.components.cloning import collect_states
+from agent.core.checkpoint import capture_rng, restore_rng
+from agent.methods.finetune import Finetune
+from experiments import RESULTS
+from experiments.pipeline.config import CONFIG_DIR
+from experiments.pipeline.evaluation import SeasonEvaluator
+from experiments.pipeline.launcher import TrainJob, train_all
+from experiments.pipeline.run_folder import atomic_write_json, read_config, read_json
+
+SEASONS = ["spring", "summer", "autumn", "winter"]
+STEPS = 100_000
+VARIANTS = {"unbounded": 0.0, "bounded": 1.0}  # action_bound_coef while winter is learned
+OUT = Path("runs/winter_plasticity")
+
+
+def outside_box_share(learner: Finetune, season: str, seed: int) -> float:
+    """Share of action-mean components outside the action box on 2,048 states the policy visits in ``season``."""
+    model = learner.checkpoint_model()
+    states = collect_states(model, season, 2_048, learner.n_envs, seed)
+    with th.no_grad():
+        means = model.policy.get_distribution(th.as_tensor(states)).distribution.mean
+    low, high = (th.as_tensor(bound) for bound in (model.action_space.low, model.action_space.high))
+    return float(((means < low) | (means > high)).float().mean())
+
+
+def probe(run_dir: Path, seed: int, coef: float, repeat: int) -> dict[str, float]:
+    """Winter learned from the run's autumn checkpoint with ``action_bound_coef=coef``.
+
+    Repeat 0 continues with the random state the run had after autumn (so with the loss off it
+    is the run's own winter again); repeat r > 0 reseeds torch, numpy and python with
+    ``1000 r + seed`` (the training envs keep the run's seeds: the days differ through the policy's
+    sampled actions only).
+    """
+    (checkpoint,) = run_dir.glob("season_3_*")
+    learner = Finetune.load(checkpoint, ppo_config=read_config(run_dir)["ppo"])
+    if repeat:
+        set_random_seed(1000 * repeat + seed)
+    learner.action_bound_coef = coef
+    learner.start_season("winter")
+    rng = capture_rng()  # the share is measured with sampled actions; training must not see that
+    share = outside_box_share(learner, "winter", seed=20_000 + seed)
+    restore_rng(rng)
+    learner.learn(learner.season_timesteps(STEPS))
+    learner.end_season()
+    evaluator = SeasonEvaluator(SEASONS, episodes=10)
+    _, normalized = evaluator.row(learner, SEASONS)
+    evaluator.close()
+    learner.close()
+    info = {"action_bound_coef": coef, "repeat": repeat, "means_outside_box_before": share}
+    return info | dict(zip(SEASONS, normalized, strict=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--repeats", type=int, default=2, help="winters learned per checkpoint and variant")
+    args = parser.parse_args()
+    th.set_num_threads(1)
+    runs = {seed: OUT / f"finetune-unbounded_seed{seed}" for seed in args.seeds}
+    config = CONFIG_DIR / "four_seasons.yaml"
+    train_all([TrainJob(run, config, "finetune", seed, {"action_bound_coef": 0.0}) for seed, run in runs.items()], workers=1)
+
+    rows = []
+    for repeat in range(args.repeats):
+        for seed, run_dir in runs.items():
+            for variant, coef in VARIANTS.items():
+                path = RESULTS / "winter_plasticity" / f"{variant}_seed{seed}_repeat{repeat}.json"
+                if not path.is_file():
+                    atomic_write_json(path, probe(run_dir, seed, coef, repeat))
+                rows.append((variant, seed, read_json(path)))
+
+    print("| winter learned | seed | repeat | means outside [-1, 1] before | spring | summer | autumn | winter |")
+    print("|---|---|---|---|---|---|---|---|")
+    for variant, seed, r in sorted(rows, key=lambda row: (row[0] == "bounded", row[1], row[2]["repeat"])):
+        returns = " | ".join(f"{r[s]:.2f}" for s in SEASONS)
+        print(f"| {variant} | {seed} | {r['repeat']} | {r['means_outside_box_before']:.2f} | {returns} |")
+    for variant in VARIANTS:
+        picked = [r for v, _, r in rows if v == variant]
+        means = {s: np.mean([r[s] for r in picked]) for s in SEASONS}
+        print(f"{variant}: " + ", ".join(f"{s} {m:.2f}" for s, m in means.items()) + f" (mean of {len(picked)} winters)")
+
+
+if __name__ == "__main__":
+    main()
