@@ -10,8 +10,11 @@ from __future__ import annotations
 from gymnasium.envs.registration import register, registry
 
 from envs.garden_env import GardenWateringEnv
+from envs.robot import RoverState
+from envs.rollout import Episode, rollout
 from envs.season_spec import (
     DEFAULT_SEASON_NAMES,
+    MAX_SEASONS,
     PLANT_KINDS,
     ObstacleSpec,
     RewardWeights,
@@ -19,6 +22,7 @@ from envs.season_spec import (
     default_season,
     default_seasons,
     resolve_season,
+    season_label,
 )
 
 #: Upper bound on the generic id's episode length; each season ends its own day earlier.
@@ -52,13 +56,18 @@ _register()
 __all__ = [
     "DEFAULT_SEASON_NAMES",
     "ENV_IDS",
+    "MAX_SEASONS",
     "PLANT_KINDS",
+    "Episode",
     "GardenWateringEnv",
     "ObstacleSpec",
     "RewardWeights",
+    "RoverState",
     "SeasonSpec",
     "default_season",
     "default_seasons",
     "resolve_season",
+    "rollout",
     "season_env_id",
+    "season_label",
 ]

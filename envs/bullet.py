@@ -10,7 +10,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -89,6 +89,50 @@ class BulletWorld:
         self._closed = False
 
     # ----------------------------------------------------------------------------- bodies
+    def create_ground(self, half_extents: tuple[float, float, float], rgba: tuple[float, float, float, float]) -> int:
+        """Create the ground: an infinite collision plane at z = 0, drawn as a thin box of ``half_extents``."""
+        c = self.client
+        shape = c.createCollisionShape(pybullet.GEOM_PLANE)
+        visual = c.createVisualShape(pybullet.GEOM_BOX, halfExtents=half_extents, rgbaColor=rgba)
+        return c.createMultiBody(0.0, shape, visual, (0.0, 0.0, 0.0))
+
+    def create_stem_with_crown(
+        self,
+        position: tuple[float, float, float],
+        collision_radius: float,
+        radius: float,
+        length: float,
+        rgba: tuple[float, float, float, float],
+        crown_radius: float,
+        crown_height: float,
+        crown_rgba: tuple[float, float, float, float],
+    ) -> int:
+        """Create a fixed upright cylinder (its collision radius apart from the drawn one) with a sphere on top.
+
+        The sphere is a visual-only link ``crown_height`` above the cylinder's centre (link 0, so
+        :meth:`set_color` with ``link=0`` recolours it).
+        """
+        c = self.client
+        shape = c.createCollisionShape(pybullet.GEOM_CYLINDER, radius=collision_radius, height=length)
+        visual = c.createVisualShape(pybullet.GEOM_CYLINDER, radius=radius, length=length, rgbaColor=rgba)
+        crown = c.createVisualShape(pybullet.GEOM_SPHERE, radius=crown_radius, rgbaColor=crown_rgba)
+        return c.createMultiBody(
+            baseMass=0.0,
+            baseCollisionShapeIndex=shape,
+            baseVisualShapeIndex=visual,
+            basePosition=position,
+            linkMasses=[0.0],
+            linkCollisionShapeIndices=[-1],
+            linkVisualShapeIndices=[crown],
+            linkPositions=[(0.0, 0.0, crown_height)],
+            linkOrientations=[(0.0, 0.0, 0.0, 1.0)],
+            linkInertialFramePositions=[(0.0, 0.0, 0.0)],
+            linkInertialFrameOrientations=[(0.0, 0.0, 0.0, 1.0)],
+            linkParentIndices=[0],
+            linkJointTypes=[pybullet.JOINT_FIXED],
+            linkJointAxis=[(0.0, 0.0, 1.0)],
+        )
+
     def load_urdf(self, path: str, position: tuple[float, float, float], fixed: bool = False) -> int:
         """Load a URDF file silently and return its body id."""
         with silenced_native_output():
@@ -122,13 +166,59 @@ class BulletWorld:
             raise ValueError(f"unknown shape {shape!r}; valid shapes: box, cylinder, sphere")
         return c.createMultiBody(baseMass=0.0, baseCollisionShapeIndex=col, baseVisualShapeIndex=vis, basePosition=position)
 
-    def set_color(self, body: int, rgba: tuple[float, float, float, float], link: int = -1) -> None:
+    def set_contact_dynamics(
+        self,
+        body: int,
+        link: int,
+        lateral_friction: float,
+        rolling_friction: float | None = None,
+        spinning_friction: float | None = None,
+        restitution: float | None = None,
+    ) -> None:
+        """Set a link's contact friction (and restitution); ``link=-1`` is the base. ``None`` keeps a value."""
+        optional = {"rollingFriction": rolling_friction, "spinningFriction": spinning_friction, "restitution": restitution}
+        given = {name: value for name, value in optional.items() if value is not None}
+        self.client.changeDynamics(body, link, lateralFriction=lateral_friction, **given)
+
+    def set_color(self, body: int, rgba: tuple[float, ...], link: int = -1) -> None:
         """Recolour a body's visual shape."""
         self.client.changeVisualShape(body, link, rgbaColor=rgba)
 
     def move_body(self, body: int, position: tuple[float, float, float]) -> None:
         """Teleport a (static) body."""
         self.client.resetBasePositionAndOrientation(body, position, (0.0, 0.0, 0.0, 1.0))
+
+    def set_base_pose(
+        self, body: int, position: tuple[float, float, float], orientation: tuple[float, float, float, float]
+    ) -> None:
+        """Teleport a body's base to a position and orientation (quaternion x, y, z, w)."""
+        self.client.resetBasePositionAndOrientation(body, position, orientation)
+
+    def set_base_velocity(self, body: int, linear: tuple[float, float, float], angular: tuple[float, float, float]) -> None:
+        """Set a body's base linear and angular velocity (world frame)."""
+        self.client.resetBaseVelocity(body, linear, angular)
+
+    def push(self, body: int, force: tuple[float, float, float]) -> None:
+        """Apply a force (N, in the body's own frame) at its base origin during the next :meth:`step`."""
+        self.apply_force(body, -1, force, (0.0, 0.0, 0.0), pybullet.LINK_FRAME)
+
+    # ----------------------------------------------------------------------------- joints
+    def joint_names(self, body: int) -> list[str]:
+        """The names of a body's joints, by joint index."""
+        c = self.client
+        return [c.getJointInfo(body, j)[1].decode() for j in range(c.getNumJoints(body))]
+
+    def release_joints(self, body: int, joints: Sequence[int]) -> None:
+        """Switch off the joints' default motors (velocity control with zero force), so they turn freely."""
+        self.client.setJointMotorControlArray(body, joints, pybullet.VELOCITY_CONTROL, forces=[0.0] * len(joints))
+
+    def velocity_motors(self, body: int, joints: Sequence[int], max_forces: Sequence[float]) -> Callable[..., None]:
+        """A setter of the joints' velocity targets, ``set_targets(targetVelocities=[...])``.
+
+        Everything but the targets is bound once: the setter runs at every control step, and a
+        target holds (driven by at most ``max_forces``) until the next call.
+        """
+        return functools.partial(self.motor_control, body, joints, pybullet.VELOCITY_CONTROL, forces=list(max_forces))
 
     # ----------------------------------------------------------------------------- state
     def save_state(self) -> int:

@@ -1,9 +1,10 @@
-"""The garden of one season (panda-gym's task layer): ground, fence, plants, obstacles, weather.
+"""The day and the rules of one season's garden (panda-gym's task layer): plants, weather, watering.
 
-Plant and soil state (moisture, damage, roles) and the weather are plain Python state; only the
-rover, the plant stems and the obstacles are physics bodies. The per-step rules run on Python
-lists (a handful of plants: numpy's per-call cost would dominate); numpy views are offered for
-readers such as the scripted gardener and the tests.
+The bodies (ground, fence, obstacles, plant stems, puddles) are built by :mod:`envs.scene`; this
+module draws each day (plant places, kinds, moisture, weather) and applies the per-step rules.
+Plant and soil state (moisture, damage, roles) and the weather are plain Python state. The rules
+run on Python lists (a handful of plants: numpy's per-call cost would dominate); numpy views are
+offered for readers such as the scripted gardener and the tests.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from envs.bullet import BulletWorld, pybullet
-from envs.robot import NOZZLE_REACH, SPRAY_RADIUS
+from envs.bullet import BulletWorld
+from envs.robot import NOZZLE_REACH, SPRAY_RADIUS, RoverState
+from envs.scene import HALF_SIZE as HALF_SIZE  # re-exported: the garden's size, long read from here
+from envs.scene import create_scene
 from envs.season_spec import PLANT_KINDS, SeasonSpec
 
-#: The garden spans [-HALF_SIZE, HALF_SIZE] on both axes (m).
-HALF_SIZE = 2.0
 #: A thirsty plant needs water while its moisture is below this.
 MOISTURE_THRESHOLD = 0.5
 #: Moisture one control step of spray gives a plant.
@@ -41,11 +42,6 @@ PLANT_COLORS = {
     "evergreen": (0.08, 0.38, 0.16, 1.0),
 }
 DAMAGED_COLOR = (0.42, 0.27, 0.12, 1.0)
-OBSTACLE_COLORS = {
-    "bush": (0.16, 0.45, 0.14, 1.0),
-    "leaf_pile": (0.62, 0.28, 0.06, 1.0),
-    "snow_drift": (0.97, 0.98, 1.0, 1.0),
-}
 
 
 @dataclass
@@ -61,9 +57,9 @@ class StepEvents:
 
 
 class Garden:
-    """The scene and rules of one season in a :class:`BulletWorld`.
+    """The scene (built by :func:`envs.scene.create_scene`), the day and the rules of one season in a :class:`BulletWorld`.
 
-    :param world: the physics client.
+    :param world: the physics world.
     :param spec: the season.
     :param plant_slots: plant bodies to create (at least ``spec.n_plants``).
     """
@@ -72,48 +68,12 @@ class Garden:
         self.world = world
         self.spec = spec
         self.n_plants = spec.n_plants
-        client = world.client
-        ground_shape = client.createCollisionShape(pybullet.GEOM_PLANE)
-        ground_visual = client.createVisualShape(
-            pybullet.GEOM_BOX, halfExtents=(HALF_SIZE + 1.5, HALF_SIZE + 1.5, 0.001), rgbaColor=(*spec.ground_color, 1.0)
-        )
-        self.ground = client.createMultiBody(0.0, ground_shape, ground_visual, (0.0, 0.0, 0.0))
-        client.changeDynamics(self.ground, -1, lateralFriction=spec.ground_friction, restitution=0.0)
-        self.fence = [
-            world.create_static_body("box", half, pos, (0.55, 0.40, 0.25, 1.0))
-            for half, pos in (
-                ((HALF_SIZE + 0.1, 0.05, 0.15), (0.0, HALF_SIZE + 0.05, 0.15)),
-                ((HALF_SIZE + 0.1, 0.05, 0.15), (0.0, -HALF_SIZE - 0.05, 0.15)),
-                ((0.05, HALF_SIZE, 0.15), (HALF_SIZE + 0.05, 0.0, 0.15)),
-                ((0.05, HALF_SIZE, 0.15), (-HALF_SIZE - 0.05, 0.0, 0.15)),
-            )
-        ]
-        self.solid_obstacles: list[int] = []
+        self.scene = create_scene(world, spec, plant_slots)
+        self.plant_bodies = self.scene.plant_bodies
+        self.puddles = self.scene.puddles
         self._leaf_piles = [(o.x, o.y, o.size[0]) for o in spec.obstacles if o.kind == "leaf_pile"]
-        for obstacle in spec.obstacles:
-            color = OBSTACLE_COLORS[obstacle.kind]
-            if obstacle.kind == "bush":
-                radius, height = obstacle.size
-                self.solid_obstacles.append(
-                    world.create_static_body("cylinder", (radius, height), (obstacle.x, obstacle.y, height / 2), color)
-                )
-            elif obstacle.kind == "snow_drift":
-                hx, hy, height = obstacle.size
-                self.solid_obstacles.append(
-                    world.create_static_body("box", (hx, hy, height / 2), (obstacle.x, obstacle.y, height / 2), color)
-                )
-            else:  # leaf piles are soft: no collision, they only drag (see wind_and_drag)
-                radius, height = obstacle.size
-                world.create_static_body(
-                    "cylinder", (radius, height / 4), (obstacle.x, obstacle.y, height / 8), color, collide=False
-                )
-        self.plant_bodies = [self._create_plant(i) for i in range(plant_slots)]
-        self.puddles = [
-            world.create_static_body("cylinder", (0.16, 0.004), (0.0, 0.0, -1.0), (0.2, 0.45, 0.95, 0.9), collide=False)
-            for _ in range(plant_slots)
-        ]
         # Touching the fence is allowed; plant stems and obstacles are what the rover must not hit.
-        self.obstacle_ids = frozenset(self.solid_obstacles)
+        self.obstacle_ids = frozenset(self.scene.solid_obstacles)
         # Axis-aligned bounds (x0, x1, y0, y1) of the solid obstacles, for the contact pre-check.
         self._solid_bounds = [
             (o.x - o.size[0], o.x + o.size[0], o.y - o.size[0], o.y + o.size[0])
@@ -138,31 +98,6 @@ class Garden:
         self.t = 0
         self._needy: list[bool] = []
         self._target_distance = 0.0
-
-    def _create_plant(self, slot: int) -> int:
-        client = self.world.client
-        stem_shape = client.createCollisionShape(pybullet.GEOM_CYLINDER, radius=0.035, height=0.36)
-        stem_visual = client.createVisualShape(
-            pybullet.GEOM_CYLINDER, radius=0.02, length=0.36, rgbaColor=(0.35, 0.25, 0.12, 1.0)
-        )
-        foliage = client.createVisualShape(pybullet.GEOM_SPHERE, radius=0.11, rgbaColor=(0.3, 0.7, 0.3, 1.0))
-        # Parked outside the garden until an episode places it.
-        return client.createMultiBody(
-            baseMass=0.0,
-            baseCollisionShapeIndex=stem_shape,
-            baseVisualShapeIndex=stem_visual,
-            basePosition=(10.0 + slot, 10.0, 0.18),
-            linkMasses=[0.0],
-            linkCollisionShapeIndices=[-1],
-            linkVisualShapeIndices=[foliage],
-            linkPositions=[(0.0, 0.0, 0.2)],
-            linkOrientations=[(0.0, 0.0, 0.0, 1.0)],
-            linkInertialFramePositions=[(0.0, 0.0, 0.0)],
-            linkInertialFrameOrientations=[(0.0, 0.0, 0.0, 1.0)],
-            linkParentIndices=[0],
-            linkJointTypes=[pybullet.JOINT_FIXED],
-            linkJointAxis=[(0.0, 0.0, 1.0)],
-        )
 
     # ------------------------------------------------------------------ episode set-up
     def reset(self, rng: np.random.Generator) -> tuple[float, float, float]:
@@ -197,7 +132,7 @@ class Garden:
                 self.world.move_body(body, (*self._xy[slot], 0.18))
                 self._set_plant_color(slot, PLANT_COLORS[PLANT_KINDS[self._kinds[slot]]])
             self.world.move_body(self.puddles[slot], (10.0 + slot, -10.0, -1.0))
-        return tuple(float(v) for v in start)  # type: ignore[return-value]
+        return (float(start[0]), float(start[1]), float(start[2]))
 
     def _place_plants(self, rng: np.random.Generator, start: tuple[float, float, float]) -> list[tuple[float, float]]:
         placed: list[tuple[float, float]] = []
@@ -282,13 +217,13 @@ class Garden:
         strength = spec.wind_mean + spec.wind_gust * gust
         return (self._wind_dir[0] * strength, self._wind_dir[1] * strength)
 
-    def external_force(self, state: tuple[float, ...], wind: tuple[float, float]) -> tuple[float, float]:
+    def external_force(self, state: RoverState, wind: tuple[float, float]) -> tuple[float, float]:
         """Horizontal force on the rover (world frame): wind plus the ground's and leaf piles' drag."""
         drag = self.spec.drag
-        x, y = state[0], state[1]
+        x, y = state.x, state.y
         if any(math.hypot(px - x, py - y) < radius for px, py, radius in self._leaf_piles):
             drag += LEAF_PILE_DRAG
-        return (wind[0] - drag * state[3], wind[1] - drag * state[4])
+        return (wind[0] - drag * state.vx, wind[1] - drag * state.vy)
 
     # ------------------------------------------------------------------ rules
     def _needy_list(self) -> list[bool]:
@@ -296,9 +231,9 @@ class Garden:
         return [a and t and m < MOISTURE_THRESHOLD for a, t, m in zip(self._alive, self._thirsty, self._moisture, strict=True)]
 
     @staticmethod
-    def nozzle_point(state: tuple[float, ...]) -> tuple[float, float]:
+    def nozzle_point(state: RoverState) -> tuple[float, float]:
         """Where the nozzle aims on the ground (world frame)."""
-        return (state[0] + NOZZLE_REACH * math.cos(state[2]), state[1] + NOZZLE_REACH * math.sin(state[2]))
+        return (state.x + NOZZLE_REACH * math.cos(state.yaw), state.y + NOZZLE_REACH * math.sin(state.yaw))
 
     def _nearest_needy_distance(self, nozzle: tuple[float, float], needy: list[bool]) -> float:
         nx, ny = nozzle
@@ -310,12 +245,12 @@ class Garden:
                     best = d
         return 0.0 if best == math.inf else best
 
-    def start_episode(self, state: tuple[float, ...]) -> None:
+    def start_episode(self, state: RoverState) -> None:
         """Remember the shaping distance at the start pose."""
         self._needy = self._needy_list()
         self._target_distance = self._nearest_needy_distance(self.nozzle_point(state), self._needy)
 
-    def advance(self, state: tuple[float, ...], pump: bool, wind: tuple[float, float], contact_ids: set[int]) -> StepEvents:
+    def advance(self, state: RoverState, pump: bool, wind: tuple[float, float], contact_ids: set[int]) -> StepEvents:
         """Apply one control step of weather and watering after the physics moved the rover."""
         spec = self.spec
         self.t += 1
@@ -370,13 +305,13 @@ class Garden:
             watered=watered, damaged=damaged, trampled=trampled, progress=progress, collided=collided, pumped=pump
         )
 
-    def anything_within_reach(self, state: tuple[float, ...]) -> bool:
+    def anything_within_reach(self, state: RoverState) -> bool:
         """Whether a standing stem or a solid obstacle is close enough to the rover to touch it.
 
         Conservative: the rover's farthest point is 0.25 m from its centre, so anything farther
         than ``CONTACT_REACH`` from the centre cannot be in contact.
         """
-        x, y = state[0], state[1]
+        x, y = state.x, state.y
         for (px, py), alive in zip(self._xy, self._alive, strict=True):
             if alive and abs(px - x) < CONTACT_REACH and abs(py - y) < CONTACT_REACH:
                 return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -13,8 +13,8 @@ from envs.bullet import BulletWorld, display_available
 from envs.garden import Garden
 from envs.observation import build_observation, observation_names
 from envs.rewards import REWARD_TERMS, reward_terms
-from envs.robot import Rover
-from envs.season_spec import SeasonSpec, resolve_season
+from envs.robot import Rover, RoverState
+from envs.season_spec import MAX_SEASONS, SeasonSpec, resolve_season
 
 _INFO_KEYS = tuple(f"reward_{name}" for name in REWARD_TERMS)
 
@@ -99,7 +99,7 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     | ``season`` | ``str`` or ``SeasonSpec`` | ``"spring"`` | a default season name, ``"file.yaml"``, ``"file.yaml:name"`` or a spec |
     | ``render_mode`` | ``str`` or ``None`` | ``None`` | ``"rgb_array"`` (headless frames) or ``"human"`` (the PyBullet GUI when a display exists; headless and silent without one) |
     | ``observe_season`` | ``bool`` | ``False`` | append the season one-hot |
-    | ``max_seasons`` | ``int`` | ``8`` | length of the one-hot |
+    | ``max_seasons`` | ``int`` | ``8`` (``MAX_SEASONS``) | length of the one-hot |
     | ``season_index`` | ``int`` or ``None`` | ``None`` | one-hot position; defaults to ``SeasonSpec.index`` |
     | ``plant_slots`` | ``int`` | ``6`` | plant slots in the observation |
     | ``action_repeat`` | ``int`` | ``12`` | physics steps per control step |
@@ -121,21 +121,19 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     The specs are in ``envs/seasons/<name>.yaml``; see ``envs.season_spec.SeasonSpec``.
 
     ## Version History
-    - v0: initial release. The default seasons were revised on 2026-12-01 (kind rules that
-      conflict more, watering a dry-kind plant costs 2 outside winter, no central summer bush);
-      normalized returns are keyed by a season's content, so they follow automatically. Summer
-      revised again on 2026-12-02 (bushes against the side fences, sand drag 2, run-over cost 2)
-      so that PPO learns it in 100,000 steps.
+    - v0: initial release. The default seasons have been redesigned since, on dated revisions
+      listed in ``docs/history.md``; normalized returns are keyed by a season's content, so they
+      follow every revision.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["human", "rgb_array"], "render_fps": 5}
+    metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array"], "render_fps": 5}  # noqa: RUF012 (typed as gym.Env types it; the env copies it per instance)
 
     def __init__(
         self,
         season: str | SeasonSpec = "spring",
         render_mode: str | None = None,
         observe_season: bool = False,
-        max_seasons: int = 8,
+        max_seasons: int = MAX_SEASONS,
         season_index: int | None = None,
         plant_slots: int = 6,
         action_repeat: int = 12,
@@ -144,26 +142,8 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
         render_height: int = 360,
     ) -> None:
         self.spec_season = resolve_season(season)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"unknown render_mode {render_mode!r}; valid modes: None, 'human', 'rgb_array'")
-        if not isinstance(plant_slots, int) or not 1 <= plant_slots <= 32:
-            raise ValueError(f"plant_slots must be an integer in [1, 32], got {plant_slots!r}")
-        if self.spec_season.n_plants > plant_slots:
-            raise ValueError(
-                f"season {self.spec_season.name!r} has {self.spec_season.n_plants} plants but the observation has "
-                f"plant_slots={plant_slots}; raise plant_slots or lower thirsty_plants + dormant_plants"
-            )
-        if not isinstance(max_seasons, int) or max_seasons < 1:
-            raise ValueError(f"max_seasons must be a positive integer, got {max_seasons!r}")
         self.season_index = self.spec_season.index if season_index is None else season_index
-        if observe_season and not 0 <= self.season_index < max_seasons:
-            raise ValueError(
-                f"season index {self.season_index} does not fit max_seasons={max_seasons}; valid indices: 0..{max_seasons - 1}"
-            )
-        if not isinstance(action_repeat, int) or not 1 <= action_repeat <= 100:
-            raise ValueError(f"action_repeat must be an integer in [1, 100], got {action_repeat!r}")
-        if not 1e-4 <= time_step <= 0.05:
-            raise ValueError(f"time_step must be in [0.0001, 0.05] seconds, got {time_step!r}")
+        self._check_arguments(render_mode, observe_season, max_seasons, plant_slots, action_repeat, time_step)
         self.render_mode = render_mode
         self.observe_season = observe_season
         self.max_seasons = max_seasons
@@ -189,10 +169,40 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
         self._obs = np.zeros(n_obs, dtype=np.float64)
         if observe_season:
             self._obs[n_obs - max_seasons + self.season_index] = 1.0
-        self._state: tuple[float, ...] = (0.0,) * 6
+        self._state = RoverState(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         self._wind = (0.0, 0.0)
         self._steps = 0
         self._needs_reset = True
+
+    def _check_arguments(
+        self,
+        render_mode: str | None,
+        observe_season: bool,
+        max_seasons: int,
+        plant_slots: int,
+        action_repeat: int,
+        time_step: float,
+    ) -> None:
+        """Raise ``ValueError`` naming the first constructor argument out of range."""
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"unknown render_mode {render_mode!r}; valid modes: None, 'human', 'rgb_array'")
+        if not isinstance(plant_slots, int) or not 1 <= plant_slots <= 32:
+            raise ValueError(f"plant_slots must be an integer in [1, 32], got {plant_slots!r}")
+        if self.spec_season.n_plants > plant_slots:
+            raise ValueError(
+                f"season {self.spec_season.name!r} has {self.spec_season.n_plants} plants but the observation has "
+                f"plant_slots={plant_slots}; raise plant_slots or lower thirsty_plants + dormant_plants"
+            )
+        if not isinstance(max_seasons, int) or max_seasons < 1:
+            raise ValueError(f"max_seasons must be a positive integer, got {max_seasons!r}")
+        if observe_season and not 0 <= self.season_index < max_seasons:
+            raise ValueError(
+                f"season index {self.season_index} does not fit max_seasons={max_seasons}; valid indices: 0..{max_seasons - 1}"
+            )
+        if not isinstance(action_repeat, int) or not 1 <= action_repeat <= 100:
+            raise ValueError(f"action_repeat must be an integer in [1, 100], got {action_repeat!r}")
+        if not 1e-4 <= time_step <= 0.05:
+            raise ValueError(f"time_step must be in [0.0001, 0.05] seconds, got {time_step!r}")
 
     # ------------------------------------------------------------------ gym API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
@@ -222,7 +232,7 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
         self.rover.command(min(1.0, max(-1.0, left)), min(1.0, max(-1.0, right)))
         fx, fy = self.garden.external_force(self._state, self._wind)
         if fx or fy:  # wind and drag, held through the step's physics substeps
-            cos, sin = math.cos(self._state[2]), math.sin(self._state[2])
+            cos, sin = math.cos(self._state.yaw), math.sin(self._state.yaw)
             self.rover.push(cos * fx + sin * fy, -sin * fx + cos * fy)
         self.world.step()
         self._steps += 1
@@ -264,8 +274,13 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
 
     # ------------------------------------------------------------------ privileged state
     @property
+    def state(self) -> RoverState:
+        """The rover's state after the last reset or step (world frame), for scripted controllers."""
+        return self._state
+
+    @property
     def rover_state(self) -> np.ndarray:
-        """``[x, y, yaw, vx, vy, yaw_rate]`` of the rover (world frame), for scripted controllers."""
+        """``[x, y, yaw, vx, vy, yaw_rate]`` of the rover (world frame): :attr:`state` as an array."""
         return np.array(self._state)
 
     @property

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from envs.garden import HALF_SIZE, MOISTURE_THRESHOLD, SPRAY_DRIFT
+from envs.garden import MOISTURE_THRESHOLD, SPRAY_DRIFT, Garden
 from envs.garden_env import GardenWateringEnv
 from envs.robot import NOZZLE_REACH, SPRAY_RADIUS
+from envs.scene import HALF_SIZE, STEM_RADIUS
 from envs.season_spec import PLANT_KINDS, ObstacleSpec, SeasonSpec, resolve_season
 
 
@@ -145,11 +146,22 @@ class ScriptedGardener:
 
     def act(self, env: GardenWateringEnv) -> np.ndarray:
         """The action for the env's current state (``env`` is the unwrapped env)."""
-        cfg = self.config
         garden = env.garden
-        x, y, yaw = (float(v) for v in env.rover_state[:3])
+        state = env.state
+        position = np.array([state.x, state.y])
         wind = env.wind
-        drift = SPRAY_DRIFT * wind if cfg.compensate_wind else np.zeros(2)
+        chosen = self._choose_target(garden, position, wind)
+        if chosen is None:
+            return np.array([0.0, 0.0, -1.0], dtype=np.float32)
+        target, aim = chosen
+        self._update_path(garden, position, target, aim)
+        left, right = self._steer(position, state.yaw, aim)
+        pump = self._pump(garden, position, state.yaw, wind, target)
+        return np.array([left, right, pump], dtype=np.float32)
+
+    def _choose_target(self, garden: Garden, position: np.ndarray, wind: np.ndarray) -> tuple[int, np.ndarray] | None:
+        """The nearest plant to water (by where to aim the spray) and that aim point; None when none is left."""
+        drift = SPRAY_DRIFT * wind if self.config.compensate_wind else np.zeros(2)
         kinds = garden.kinds
         alive = garden.alive
         targets = [
@@ -158,26 +170,32 @@ class ScriptedGardener:
             if alive[i] and kinds[i] in self._water and garden.moisture[i] < MOISTURE_THRESHOLD
         ]
         if not targets:
-            return np.array([0.0, 0.0, -1.0], dtype=np.float32)
-        position = np.array([x, y])
+            return None
         aims = {i: garden.positions[i] - drift for i in targets}
         target = min(targets, key=lambda i: float(np.hypot(*(aims[i] - position))))
-        aim = aims[target]
+        return target, aims[target]
 
+    def _update_path(self, garden: Garden, position: np.ndarray, target: int, aim: np.ndarray) -> None:
+        """Replan on a new day, a new target, every ``REPLAN_EVERY`` steps or with no path; drop reached points."""
         key = (id(garden), target)
         self._steps_since_plan += 1
         new_day = garden.t == 0
         if new_day or self._path_key != key or self._steps_since_plan >= self.REPLAN_EVERY or not self._path:
+            alive = garden.alive
             blocked = self._static_blocked.copy()
             for j, (px, py) in enumerate(garden.positions):
                 if j != target and alive[j]:
-                    blocked |= np.hypot(self._gx - px, self._gy - py) < 0.035 + self.CLEARANCE
+                    blocked |= np.hypot(self._gx - px, self._gy - py) < STEM_RADIUS + self.CLEARANCE
             self._path = self._plan(position, aim, blocked)
             self._path_key = key
             self._steps_since_plan = 0
         # Drop path points already reached; pursue the first one at least 0.3 m ahead.
         while len(self._path) > 1 and np.hypot(*(self._path[0] - position)) < 0.3:
             self._path.pop(0)
+
+    def _steer(self, position: np.ndarray, yaw: float, aim: np.ndarray) -> tuple[float, float]:
+        """Wheel commands (left, right) of pure pursuit along the path, facing the plant at its end."""
+        cfg = self.config
         waypoint = self._path[0]
         remaining = float(np.hypot(*(self._path[-1] - position))) + 0.1 * (len(self._path) - 1)
         if len(self._path) == 1 and remaining < 0.08:  # there: face the plant
@@ -190,13 +208,16 @@ class ScriptedGardener:
         turn = max(-0.6, min(0.6, cfg.turn_gain * error))
         left, right = speed - turn, speed + turn
         scale = max(1.0, abs(left), abs(right))
+        return left / scale, right / scale
 
+    def _pump(self, garden: Garden, position: np.ndarray, yaw: float, wind: np.ndarray, target: int) -> float:
+        """1.0 (spray) when the spray would land on the target and on no plant that must stay dry, else -1.0."""
         nozzle = position + NOZZLE_REACH * np.array([math.cos(yaw), math.sin(yaw)])
         spray = nozzle + SPRAY_DRIFT * wind
-        pump = -1.0
-        if np.hypot(*(garden.positions[target] - spray)) < 0.8 * SPRAY_RADIUS:
-            pump = 1.0
-            for j in range(garden.n_plants):
-                if kinds[j] in self._dry and np.hypot(*(garden.positions[j] - spray)) < SPRAY_RADIUS + 0.05:
-                    pump = -1.0
-        return np.array([left / scale, right / scale, pump], dtype=np.float32)
+        if not np.hypot(*(garden.positions[target] - spray)) < 0.8 * SPRAY_RADIUS:
+            return -1.0
+        kinds = garden.kinds
+        for j in range(garden.n_plants):
+            if kinds[j] in self._dry and np.hypot(*(garden.positions[j] - spray)) < SPRAY_RADIUS + 0.05:
+                return -1.0
+        return 1.0

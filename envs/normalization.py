@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-from envs.garden_env import GardenWateringEnv
+from envs.atomic_io import atomic_write_json
 from envs.gardener import ScriptedGardener
+from envs.rollout import Act, rollout
 from envs.season_spec import SeasonSpec, resolve_season
 
 #: Episodes and first seed of the reference measurement (seeds REFERENCE_SEED + 0..n-1).
@@ -45,25 +45,13 @@ def cache_path() -> Path:
     return Path(root) / "reference_returns.json"
 
 
-def episode_returns(
-    season: str | SeasonSpec,
-    act: Callable[[GardenWateringEnv, np.ndarray], np.ndarray],
-    episodes: int,
-    seed: int,
-    **env_kwargs: object,
-) -> np.ndarray:
+def episode_returns(season: str | SeasonSpec, act: Act, episodes: int, seed: int, **env_kwargs: Any) -> np.ndarray:
     """Returns of ``episodes`` days played by ``act(env, obs)``, day k seeded ``seed + k``."""
     env = gym.make("GardenWatering-v0", season=season, **env_kwargs)
-    unwrapped: GardenWateringEnv = env.unwrapped  # type: ignore[assignment]
     returns = np.zeros(episodes)
     try:
         for k in range(episodes):
-            obs, _ = env.reset(seed=seed + k)
-            done = False
-            while not done:
-                obs, reward, terminated, truncated, _ = env.step(act(unwrapped, obs))
-                returns[k] += reward
-                done = terminated or truncated
+            returns[k] = rollout(env, act, seed + k).episode_return
     finally:
         env.close()
     return returns
@@ -105,13 +93,5 @@ def reference_returns(season: str | SeasonSpec, use_cache: bool = True) -> Refer
     )
     if use_cache:
         cache[key] = {"random": reference.random, "gardener": reference.gardener}
-        _atomic_write_json(path, cache)
+        atomic_write_json(path, cache, sort_keys=True)
     return reference
-
-
-def _atomic_write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as handle:
-        json.dump(data, handle, indent=1, sort_keys=True)
-        tmp = handle.name
-    os.replace(tmp, path)

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 
-from envs.garden import HALF_SIZE, Garden
-from envs.robot import TOP_SPEED
+from envs.garden import Garden
+from envs.robot import TOP_SPEED, RoverState
+from envs.scene import HALF_SIZE
 from envs.season_spec import PLANT_KINDS
 
 #: Scales that map readings into [-1, 1].
@@ -50,7 +51,7 @@ def observation_names(plant_slots: int, observe_season: bool, max_seasons: int) 
 
 def build_observation(
     out: np.ndarray,
-    state: tuple[float, ...],
+    state: RoverState,
     wind: tuple[float, float],
     garden: Garden,
     daylight_left: float,
@@ -58,8 +59,8 @@ def build_observation(
 ) -> None:
     """Fill ``out`` in place: robot features, then plant slots nearest first; values in [-1, 1].
 
-    Built from Python floats and written with one slice assignment: for a few plants this is
-    several times cheaper than a chain of small numpy operations.
+    Built from Python floats and written with one slice assignment: for a few plants this costs
+    less than a chain of small numpy operations.
     """
     x, y, yaw, vx, vy, yaw_rate = state
     cos, sin = math.cos(yaw), math.sin(yaw)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from importlib import resources
+from typing import NamedTuple
 
-from envs.bullet import BulletWorld, pybullet
+from envs.bullet import BulletWorld
 
 ROVER_URDF = str(resources.files("envs").joinpath("assets", "rover.urdf"))
 
@@ -24,6 +24,23 @@ SPRAY_RADIUS = 0.4
 TOP_SPEED = WHEEL_RADIUS * MAX_WHEEL_SPEED
 
 
+class RoverState(NamedTuple):
+    """The rover's planar state in the world frame, as :meth:`Rover.read_state` reads it."""
+
+    x: float
+    """Position (m)."""
+    y: float
+    """Position (m)."""
+    yaw: float
+    """Heading (rad, counter-clockwise from +x)."""
+    vx: float
+    """Velocity along x (m/s)."""
+    vy: float
+    """Velocity along y (m/s)."""
+    yaw_rate: float
+    """Turn rate (rad/s)."""
+
+
 class Rover:
     """The rover's body in one :class:`BulletWorld`: wheel commands in, pose and velocities out.
 
@@ -33,24 +50,17 @@ class Rover:
     def __init__(self, world: BulletWorld) -> None:
         self.world = world
         self.body = world.load_urdf(ROVER_URDF, (0.0, 0.0, REST_HEIGHT))
-        client = world.client
-        names = [client.getJointInfo(self.body, j)[1].decode() for j in range(client.getNumJoints(self.body))]
+        names = world.joint_names(self.body)
         self.wheel_joints = [names.index("left_wheel_joint"), names.index("right_wheel_joint")]
         caster = names.index("caster_joint")
         # The caster ball slides freely; the wheels grip (ground friction sets the contact).
-        client.changeDynamics(self.body, caster, lateralFriction=0.0, rollingFriction=0.0, spinningFriction=0.0)
+        world.set_contact_dynamics(self.body, caster, lateral_friction=0.0, rolling_friction=0.0, spinning_friction=0.0)
         for joint in self.wheel_joints:
-            client.changeDynamics(self.body, joint, lateralFriction=1.0, rollingFriction=0.0, spinningFriction=0.0)
+            world.set_contact_dynamics(self.body, joint, lateral_friction=1.0, rolling_friction=0.0, spinning_friction=0.0)
         # Unpowered joints otherwise hold still with a default motor; release them.
-        client.setJointMotorControlArray(self.body, self.wheel_joints, pybullet.VELOCITY_CONTROL, forces=[0.0, 0.0])
-        # Every argument but the targets bound once: this runs at every control step.
-        self._drive = functools.partial(
-            world.motor_control,
-            self.body,
-            self.wheel_joints,
-            pybullet.VELOCITY_CONTROL,
-            forces=[MOTOR_TORQUE, MOTOR_TORQUE],
-        )
+        world.release_joints(self.body, self.wheel_joints)
+        # Bound once: this runs at every control step.
+        self._drive = world.velocity_motors(self.body, self.wheel_joints, [MOTOR_TORQUE, MOTOR_TORQUE])
 
     def command(self, left: float, right: float) -> None:
         """Set wheel speed targets from commands in [-1, 1]; they hold until the next command."""
@@ -59,17 +69,17 @@ class Rover:
     def place(self, x: float, y: float, yaw: float) -> None:
         """Put the rover at rest on the ground at a pose."""
         quaternion = (0.0, 0.0, math.sin(yaw / 2.0), math.cos(yaw / 2.0))
-        self.world.client.resetBasePositionAndOrientation(self.body, (x, y, REST_HEIGHT), quaternion)
-        self.world.client.resetBaseVelocity(self.body, (0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
+        self.world.set_base_pose(self.body, (x, y, REST_HEIGHT), quaternion)
+        self.world.set_base_velocity(self.body, (0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
 
-    def read_state(self) -> tuple[float, float, float, float, float, float]:
-        """Planar state ``(x, y, yaw, vx, vy, yaw_rate)`` in the world frame (two bridge calls)."""
+    def read_state(self) -> RoverState:
+        """Planar state in the world frame (two bridge calls)."""
         position, quaternion = self.world.base_pose(self.body)
         linear, angular = self.world.base_velocity(self.body)
         qx, qy, qz, qw = quaternion
         yaw = math.atan2(2.0 * (qw * qz + qx * qy), 1.0 - 2.0 * (qy * qy + qz * qz))
-        return (position[0], position[1], yaw, linear[0], linear[1], angular[2])
+        return RoverState(position[0], position[1], yaw, linear[0], linear[1], angular[2])
 
     def push(self, force_x: float, force_y: float) -> None:
         """Apply a horizontal force (N, in the rover's own frame) at the chassis during the next step."""
-        self.world.apply_force(self.body, -1, (force_x, force_y, 0.0), (0.0, 0.0, 0.0), pybullet.LINK_FRAME)
+        self.world.push(self.body, (force_x, force_y, 0.0))

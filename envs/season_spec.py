@@ -23,6 +23,9 @@ PLANT_KINDS: tuple[str, ...] = ("seedling", "bulb", "evergreen")
 OBSTACLE_KINDS: tuple[str, ...] = ("bush", "leaf_pile", "snow_drift")
 #: Names of the default seasons, in their natural order (their one-hot indices 0..3).
 DEFAULT_SEASON_NAMES: tuple[str, ...] = ("spring", "summer", "autumn", "winter")
+#: Length of the season one-hot at the end of an observation (``observe_season=True``): the
+#: number of season slots a learner can tell apart.
+MAX_SEASONS = 8
 
 
 @dataclass(frozen=True)
@@ -316,3 +319,8 @@ def resolve_season(season: str | SeasonSpec) -> SeasonSpec:
     raise ValueError(
         f"unknown season {season!r}; valid seasons: {', '.join(DEFAULT_SEASON_NAMES)} (or a path to a season YAML file)"
     )
+
+
+def season_label(season: str | SeasonSpec) -> str:
+    """A season's display name: the spec's ``name`` (a YAML path shows as the season it holds)."""
+    return resolve_season(season).name

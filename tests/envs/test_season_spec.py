@@ -81,3 +81,23 @@ def test_more_plants_than_slots_is_refused() -> None:
     env = gym.make("GardenWatering-v0", season=crowded, plant_slots=8)
     env.reset(seed=0)
     env.close()
+
+
+def test_season_label_is_the_spec_name(tmp_path: Path) -> None:
+    assert envs.season_label("winter") == "winter"
+    monsoon = envs.default_season("summer").replace(name="monsoon", index=4)
+    assert envs.season_label(monsoon) == "monsoon"
+    path = tmp_path / "wet.yaml"
+    path.write_text(monsoon.to_yaml())
+    assert envs.season_label(str(path)) == "monsoon"  # a YAML path shows as the season it holds
+    with pytest.raises(ValueError, match="unknown season"):
+        envs.season_label("monsoon")
+
+
+def test_max_seasons_is_the_default_season_one_hot_length() -> None:
+    assert envs.MAX_SEASONS == 8
+    env = gym.make("GardenWatering-v0", season="winter", observe_season=True)
+    names = env.unwrapped.observation_names
+    assert env.unwrapped.max_seasons == envs.MAX_SEASONS
+    assert names[-envs.MAX_SEASONS :] == [f"season_{i}" for i in range(envs.MAX_SEASONS)]
+    env.close()
