@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import yaml
+
+from envs.yaml_files import read_yaml
 
 #: Plant kinds, in the order of the observation's kind one-hot.
 PLANT_KINDS: tuple[str, ...] = ("seedling", "bulb", "evergreen")
@@ -265,15 +266,7 @@ def default_seasons() -> dict[str, SeasonSpec]:
 
 def load_season_file(path: str, name: str | None = None) -> SeasonSpec:
     """Read a season from a YAML file: a single spec, or several under ``seasons:`` picked by ``name``."""
-    if not os.path.isfile(path):
-        raise ValueError(f"season file {path!r} does not exist")
-    try:
-        with open(path) as handle:
-            data = yaml.safe_load(handle)
-    except yaml.YAMLError as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", None)
-        where = f" (line {line + 1})" if line is not None else ""
-        raise ValueError(f"season file {path!r} is not valid YAML{where}") from None
+    data = read_yaml(path, "season file")
     if isinstance(data, dict) and "seasons" in data:
         specs = data["seasons"]
         if not isinstance(specs, dict):

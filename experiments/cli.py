@@ -10,22 +10,25 @@ Subcommands:
 - ``evergreen season NAME``: a season's full spec as YAML (a starting point for your own);
 - ``evergreen demo``: the scripted gardener through the four seasons, with a video.
 
-User errors exit with status 2 and one line on stderr naming the problem and the valid choices.
+A user error (a bad option or config value, a damaged checkpoint, a path that cannot be read or
+written) exits with status 2 and one line on stderr naming the problem and the valid choices;
+Ctrl-C exits with status 130 and one line saying how to go on. Any other exception is a bug and
+keeps its traceback (status 1). List options take comma-separated values and may be repeated
+(``--seasons spring,summer``, see :mod:`experiments.cli_lists`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
-from typer._click.exceptions import UsageError  # typer vendors click: its usage errors, said in one line
 
-#: The methods ``evergreen train --method`` takes (kept in step with agent.METHODS by a test).
-METHOD_NAMES = "finetune, scratch, retrain, replay, ewc, progressive, progressive-random, progress-compress"
+from experiments.cli_lists import split_list
 
 app = typer.Typer(
     name="evergreen",
@@ -35,11 +38,40 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+#: What Ctrl-C says, by subcommand (every output is written whole or not at all).
+INTERRUPTED = {
+    "train": "interrupted, run the same command to resume",
+    "eval": "interrupted, run the same command to evaluate again",
+    "render": "interrupted, no video was written",
+    "compare": "interrupted, run the same command to write the report",
+    "demo": "interrupted, run the same command to make the video",
+}
 
-def fail(message: str) -> None:
+
+def fail(message: str) -> NoReturn:
     """Print one line naming a user error and exit with status 2 (no traceback)."""
     typer.echo(f"evergreen: error: {message}", err=True)
     raise typer.Exit(code=2)
+
+
+@app.callback()
+def evergreen(ctx: typer.Context) -> None:
+    """Before a subcommand: for ``train``, ``--method``'s help lists agent.METHODS (agent takes seconds to import)."""
+    if ctx.invoked_subcommand == "train":  # train imports agent anyway; `evergreen --help` stays fast
+        from agent import METHODS
+
+        group: Any = ctx.command  # click's Group (typer vendors click)
+        for param in group.get_command(ctx, "train").params:
+            if param.name == "method":
+                param.help = f"continual method: {', '.join(METHODS)}"
+
+
+def list_option(values: list[str] | None) -> list[str] | None:
+    """The items of a comma-separated, repeatable option (``None`` when not given); a usage error if malformed."""
+    try:
+        return split_list(values or None)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 @app.command("envs")
@@ -73,7 +105,7 @@ def show_season(
 
     try:
         spec = resolve_season(name)
-    except ValueError as error:
+    except ValueError as error:  # resolve_season's errors name the season and the valid ones
         fail(str(error))
     typer.echo(spec.to_yaml(), nl=False)
 
@@ -85,21 +117,21 @@ def demo(
     seed: Annotated[int, typer.Option(help="first day's seed")] = 0,
 ) -> None:
     """Run the scripted gardener through the four default seasons: returns per season and a video."""
-    from experiments.media.demo import run_demo
-
     if episodes < 1:
         fail(f"--episodes must be >= 1, got {episodes}")
-    try:
+    check_output_folder(out_dir)
+    from experiments.media.demo import run_demo
+
+    with user_errors((), out_dir):
         run_demo(out_dir, episodes=episodes, seed=seed)
-    except OSError as error:  # unwritable or invalid output folder
-        fail(f"cannot write to {error.filename or out_dir}: {error.strerror or error}")
 
 
 @app.command("train")
 def train(
-    method: Annotated[str | None, typer.Option(help="continual method: " + METHOD_NAMES)] = None,
+    method: Annotated[str | None, typer.Option(help="continual method (agent.METHODS)")] = None,
     seasons: Annotated[
-        list[str] | None, typer.Option(help="the season sequence, e.g. --seasons spring summer autumn winter")
+        list[str] | None,
+        typer.Option(help="the season sequence, comma-separated (or repeated), e.g. spring,summer", callback=list_option),
     ] = None,
     steps: Annotated[int | None, typer.Option(help="env steps per season (retrain: k times this at season k)")] = None,
     seed: Annotated[int | None, typer.Option(help="seed of networks and training envs")] = None,
@@ -115,21 +147,23 @@ def train(
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
 ) -> None:
     """Train a method season after season; running it again on the same folder resumes it."""
-    from experiments.pipeline.config import read_config_file, resolve_config
+    overrides: dict[str, Any] = {"method": method, "seasons": seasons, "steps": steps, "seed": seed}
+    overrides |= {"eval_episodes": eval_episodes, "eval_every": eval_every}
+    from agent import CheckpointError
+    from experiments.pipeline.config import ConfigError, read_config_file, resolve_config
     from experiments.pipeline.train import train_run
 
-    overrides = {"method": method, "seasons": seasons, "steps": steps, "seed": seed}
-    overrides |= {"eval_episodes": eval_episodes, "eval_every": eval_every}
-    with user_errors():
+    with user_errors((ConfigError, CheckpointError), *[path for path in (run_dir, config) if path is not None]):
         file_config = read_config_file(config) if config else {}
         if option:
             from_file = file_config.get("method_options") or {}
             if not isinstance(from_file, dict):
-                raise ValueError(f"method_options in {config} must be a mapping of the method's options")
+                raise ConfigError(f"method_options in {config} must be a mapping of the method's options")
             overrides["method_options"] = {**from_file, **parse_options(option)}
         resolved = resolve_config(file_config, overrides)
         folder = run_dir or Path("runs") / f"{resolved['method']}_seed{resolved['seed']}"
-        train_run(resolved, folder, force=force, progress=progress)
+        with user_errors((), folder):  # the default run folder is a path the user named too
+            train_run(resolved, folder, force=force, progress=progress)
     print_matrix(folder)
     typer.echo(f"Run folder: {folder} (return_matrix.csv, metrics.json, season checkpoints)")
 
@@ -140,13 +174,16 @@ def evaluate(
     episodes: Annotated[int | None, typer.Option(help="evaluation days per season (default: the run's)")] = None,
 ) -> None:
     """Recompute a run's return matrix from its saved checkpoints (written to DIR/eval/)."""
-    from experiments.pipeline.reevaluate import reevaluate
-    from experiments.pipeline.run_folder import MATRIX_NORMALIZED
-
     if episodes is not None and episodes < 1:
         fail(f"--episodes must be >= 1, got {episodes}")
-    with user_errors():
-        require_run_dir(run_dir)
+    from agent import CheckpointError
+    from experiments.pipeline.config import ConfigError
+    from experiments.pipeline.reevaluate import EVAL_DIR, check_run, reevaluate
+    from experiments.pipeline.run_folder import MATRIX_NORMALIZED
+
+    with user_errors((ConfigError, CheckpointError), run_dir):
+        check_run(run_dir)  # before any work: a run folder whose checkpoints match its config
+        check_output_folder(run_dir / EVAL_DIR)
         out = reevaluate(run_dir, episodes)
     print_matrix(out)
     typer.echo(f"Wrote {out / MATRIX_NORMALIZED} and the raw matrix and metrics beside it")
@@ -163,19 +200,22 @@ def render(
     gui: Annotated[bool, typer.Option("--gui", help="watch live in the PyBullet GUI (needs a display)")] = False,
 ) -> None:
     """Play days of a season with a trained policy (or the scripted gardener) into a video or the GUI."""
-    from envs.season_spec import resolve_season
-    from experiments.media.render import render as render_days
-
     if episodes < 1:
         fail(f"--episodes must be >= 1, got {episodes}")
     if scripted == (run_dir is not None):
         fail("give a run folder or --scripted (not both, not neither)")
     if out is None and not gui:
         fail("give --out FILE.mp4 (or .gif) or --gui")
-    with user_errors():
-        resolve_season(season)
-        if run_dir is not None:
-            require_run_dir(run_dir)
+    check_season(season)
+    from agent import CheckpointError
+    from experiments.media.render import check_render
+    from experiments.media.render import render as render_days
+    from experiments.pipeline.config import ConfigError
+
+    with user_errors((ConfigError, CheckpointError), *[path for path in (run_dir, out) if path is not None]):
+        check_render(out, run_dir, checkpoint, gui)  # before any work: the options, the run and its checkpoint
+        if out is not None and not gui:
+            check_output_folder(out.parent, shown=out)
         returns = render_days(season, out, run_dir=run_dir, checkpoint=checkpoint, episodes=episodes, gui=gui)
     typer.echo(f"{season}: returns {', '.join(f'{r:.2f}' for r in returns)}" + (f"; video {out}" if out and not gui else ""))
 
@@ -186,26 +226,59 @@ def compare(
     out: Annotated[Path, typer.Option(help="report folder (report.md and PNGs)")] = Path("report"),
 ) -> None:
     """Compare continual methods against retraining from scratch: report.md, heatmaps, curves, compute."""
-    from experiments.report.compare import write_report
+    from experiments.report.compare import group_runs, load_run, write_report
 
-    with user_errors():
+    with user_errors((), out, *run_dirs):
+        try:
+            group_runs([load_run(path) for path in run_dirs])  # ValueError naming a folder that is not a finished run
+        except ValueError as error:
+            fail(str(error))
+        check_output_folder(out)
         report = write_report(run_dirs, out)
     typer.echo(f"Report: {report}")
+
+
+def check_season(season: str) -> None:
+    """Exit 2 naming the valid seasons unless ``season`` resolves (a default name, file.yaml or file.yaml:name)."""
+    from envs.season_spec import resolve_season
+
+    try:
+        resolve_season(season)
+    except ValueError as error:  # resolve_season's errors name the season and the valid ones
+        fail(str(error))
+
+
+def check_output_folder(folder: Path, shown: Path | None = None) -> None:
+    """Create ``folder`` if needed and check a file can be written in it, before any work; exit 2 if not.
+
+    ``shown`` is the output named in the message (a video file in ``folder``; default the folder).
+    """
+    shown = shown or folder
+    if folder.exists() and not folder.is_dir():
+        fail(f"cannot write to {shown}: {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        fail(f"cannot write to {shown}: {error.strerror or error}")
 
 
 def parse_options(pairs: list[str]) -> dict[str, object]:
     """``["beta_policy=2", "total_states=null"]`` -> ``{"beta_policy": 2, "total_states": None}`` (YAML values)."""
     import yaml
 
+    from experiments.pipeline.config import ConfigError
+
     options: dict[str, object] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"--option takes KEY=VALUE, got {pair!r}")
+            raise ConfigError(f"--option takes KEY=VALUE, got {pair!r}")
         try:
             options[key.strip()] = yaml.safe_load(value)
         except yaml.YAMLError:
-            raise ValueError(f"--option {key}: cannot read the value {value!r}") from None
+            raise ConfigError(f"--option {key}: cannot read the value {value!r}") from None
     return options
 
 
@@ -220,68 +293,78 @@ def print_matrix(folder: Path) -> None:
         typer.echo(f"{label:12s}" + "".join(f"{value:10.2f}" for value in row))
 
 
-def require_run_dir(run_dir: Path) -> None:
-    """Raise ValueError unless ``run_dir`` is a run folder of ``evergreen train``."""
-    if not (Path(run_dir) / "config.yaml").is_file():
-        raise ValueError(f"{run_dir} is not an evergreen run folder (no config.yaml); give a folder made by evergreen train")
-
-
 @contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the errors a user can cause into one line and exit status 2."""
-    from agent import CheckpointError
+def user_errors(kinds: tuple[type[Exception], ...], *paths: Path) -> Iterator[None]:
+    """Say the errors a user can cause in one line and exit 2; any other exception propagates (a bug, with its traceback).
 
+    User errors: the ``kinds`` a command's work raises for bad input (``ConfigError`` for a config
+    value, option or path, ``CheckpointError`` for a missing or damaged checkpoint file), and an
+    ``OSError`` on a file in (or at) one of ``paths``, the paths the user named (a full disk, say).
+    """
     try:
         yield
-    except CheckpointError as error:
+    except kinds as error:
         fail(str(error))
     except OSError as error:
-        fail(f"cannot write or read {error.filename or ''}: {error.strerror or error}".replace("  ", " "))
-    except (ValueError, RuntimeError) as error:
-        fail(str(error))
+        if not _names_one_of(error, paths):
+            raise
+        fail(f"{error.filename}: {error.strerror or error}")
 
 
-def expand_list_options(argv: list[str], options: tuple[str, ...] = ("--seasons",)) -> list[str]:
-    """``--seasons a b c`` -> ``--seasons a --seasons b --seasons c`` (click options take one value each).
-
-    Raises ValueError when a list option is followed by no value.
-    """
-    expanded: list[str] = []
-    current: str | None = None
-    taken = 0
-    for token in [*argv, None]:
-        if current is not None and (token is None or token.startswith("-")) and not taken:
-            raise ValueError(f"{current} needs at least one value, e.g. {current} spring summer autumn winter")
-        if token is None:
-            break
-        if token in options:
-            current, taken = token, 0
-        elif current is not None and not token.startswith("-"):
-            expanded += [current, token]
-            taken += 1
-        else:
-            current = None
-            expanded.append(token)
-    return expanded
+def _names_one_of(error: OSError, paths: Sequence[Path]) -> bool:
+    """Whether an OSError names a file in (or at) one of ``paths``."""
+    if error.filename is None:
+        return False
+    target = Path(error.filename).absolute()
+    roots = [Path(path).absolute() for path in paths]
+    return any(target == root or root in target.parents for root in roots)
 
 
-def main() -> None:
-    """Console entry point."""
+def _interrupted(error: BaseException | None) -> bool:
+    """Whether ``error`` was raised while a Ctrl-C unwound (torch's writer fails that way mid-save)."""
+    while error is not None:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: run the command line (default ``sys.argv[1:]``) and exit with its status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    # Exceptions Python cannot raise (in __del__) wait: after Ctrl-C they are noise (objects caught half-built).
+    unraisable: list[Any] = []
+    previous, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    code = 1
+    try:
+        code = run(args)
+    finally:
+        sys.unraisablehook = previous
+        for report in unraisable if code != 130 else []:
+            previous(report)
+    if code == 130:  # typer turns Ctrl-C into exit status 130
+        command = next((arg for arg in args if not arg.startswith("-")), "")
+        typer.echo(f"evergreen: {INTERRUPTED.get(command, 'interrupted')}", err=True)
+    sys.exit(code)
+
+
+def run(args: list[str]) -> int:
+    """Run the command line ``args``; its exit status (130 after Ctrl-C). A usage error exits 2 with one line."""
+    code: Any
     try:
         # standalone_mode=False: usage errors come back to us, to be said in one line.
-        code = app(args=expand_list_options(sys.argv[1:]), standalone_mode=False)
-    except ValueError as error:  # a list option without values
-        typer.echo(f"evergreen: error: {error}", err=True)
-        sys.exit(2)
-    except UsageError as error:
+        code = app(args=args, prog_name="evergreen", standalone_mode=False)
+    except typer.TyperException as error:  # click's errors (typer vendors click): usage errors and the like
         if error.format_message():  # empty after no_args_is_help printed the help
-            command = error.ctx.command_path if error.ctx else "evergreen"
+            context = getattr(error, "ctx", None)
+            command = context.command_path if context else "evergreen"
             typer.echo(f"evergreen: error: {error.format_message()} (see `{command} --help`)", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        typer.echo("evergreen: interrupted", err=True)
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+        sys.exit(getattr(error, "exit_code", 2))
+    except Exception as error:
+        if not _interrupted(error):
+            raise
+        code = 130
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

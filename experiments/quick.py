@@ -13,9 +13,11 @@ Run: ``.venv/bin/python -m experiments.quick [--out runs/quick] [--jobs 2]``
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from envs.season_spec import season_label
 from experiments.media.render import render
@@ -23,11 +25,11 @@ from experiments.pipeline.config import CONFIG_DIR, read_config_file, resolve_co
 from experiments.pipeline.launcher import TrainJob, train_all
 from experiments.pipeline.run_folder import read_metrics
 from experiments.report.compare import write_report
+from experiments.script_app import ScriptApp
 
 #: The methods of the quick preset, in the order of the report.
 METHODS = ("finetune", "scratch", "retrain", "replay", "progressive", "progress-compress")
-#: Longest first (measured: retrain 6.0 min, progress-compress 5.4, replay 3.9, the others about 2.8),
-#: so the two cores finish together.
+#: Longest first, so the two cores finish together (each method's time: docs/benchmark.md#the-quick-preset).
 TRAINING_ORDER = ("retrain", "progress-compress", "replay", "finetune", "scratch", "progressive")
 #: The final agents shown in the videos (one video per season each).
 RENDERED_METHODS = ("progress-compress", "finetune")
@@ -61,14 +63,20 @@ def run_quick(out: Path, config_file: Path, jobs: int = 2) -> Path:
     return report
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("runs/quick"), help="where the runs, report and videos go")
-    parser.add_argument("--config", type=Path, default=CONFIG_DIR / "quick.yaml", help="the preset's training config")
-    parser.add_argument("--jobs", type=int, default=2, help="trainings at once (2: one per core)")
-    args = parser.parse_args()
-    run_quick(args.out, args.config, jobs=args.jobs)
+app = ScriptApp(__name__, __doc__)
+
+
+@app.command()
+def main(
+    out: Annotated[Path, typer.Option(help="where the runs, report and videos go")] = Path("runs/quick"),
+    config: Annotated[Path, typer.Option(help="the preset's training config")] = CONFIG_DIR / "quick.yaml",
+    jobs: Annotated[int, typer.Option(help="trainings at once (2: one per core)")] = 2,
+) -> None:
+    """Train, compare and render the quick preset (``make demo``)."""
+    if jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {jobs}")
+    run_quick(out, config, jobs=jobs)
 
 
 if __name__ == "__main__":
-    main()
+    app()

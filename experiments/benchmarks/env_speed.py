@@ -3,7 +3,8 @@
 For each season, in one process and interleaved over several repeats:
 
 - ``env``: ``gymnasium.make("GardenWatering-v0", season=...)`` (with its standard wrappers)
-  stepped with seeded random actions, resetting at the end of each day;
+  stepped with seeded random actions through the project's episode loop (``envs.rollout``), day
+  after day (the first seeded 0, each reset timed with the steps);
 - ``raw``: the same world (the same bodies, substeps and solver settings) driven by the same
   wheel commands with nothing but the motor command and ``stepSimulation`` per control step,
   restored from the same snapshot at the same day boundaries.
@@ -17,18 +18,21 @@ Run: ``.venv/bin/python -m experiments.benchmarks.env_speed [--steps 3000] [--re
 
 from __future__ import annotations
 
-import argparse
 import platform
 import statistics
 import time
+from typing import Annotated
 
 import gymnasium as gym
 import numpy as np
+import typer
 
 import envs  # imported first: it silences PyBullet's banner
 from envs.bullet import pybullet
 from envs.garden_env import GardenWateringEnv
 from envs.robot import MAX_WHEEL_SPEED, MOTOR_TORQUE
+from envs.rollout import rollout
+from experiments.script_app import ScriptApp
 
 
 def env_loop(env: gym.Env, actions: np.ndarray) -> tuple[float, float, list[int]]:
@@ -44,15 +48,19 @@ def env_loop(env: gym.Env, actions: np.ndarray) -> tuple[float, float, list[int]
         physics += time.perf_counter() - start
 
     world.step = timed_step
-    ends = []
-    env.reset(seed=0)
+    ends: list[int] = []
+    remaining = iter(actions)
+    seed: int | None
     try:
         start = time.perf_counter()
-        for k, action in enumerate(actions):
-            _, _, terminated, truncated, _ = env.step(action)
-            if terminated or truncated:
-                ends.append(k)
-                env.reset()
+        taken, seed = 0, 0
+        while taken < len(actions):
+            # Day after day through the one episode loop; a day cut short by the last action is not an end.
+            day = rollout(env, lambda _env, _obs: next(remaining), seed, max_steps=len(actions) - taken)
+            taken += day.steps
+            if day.terminated or day.truncated:
+                ends.append(taken - 1)
+            seed = None  # later days continue the env's random stream
         total = time.perf_counter() - start
     finally:
         world.step = raw_step
@@ -78,11 +86,17 @@ def raw_loop(env: gym.Env, actions: np.ndarray, ends: list[int]) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=3000, help="control steps per measurement")
-    parser.add_argument("--repeats", type=int, default=5, help="interleaved repeats (the median is reported)")
-    args = parser.parse_args()
+app = ScriptApp(__name__, __doc__)
+
+
+@app.command()
+def main(
+    steps: Annotated[int, typer.Option(help="control steps per measurement")] = 3000,
+    repeats: Annotated[int, typer.Option(help="interleaved repeats (the median is reported)")] = 5,
+) -> None:
+    """Measure env steps per second against the raw PyBullet stepping rate, season by season."""
+    if steps < 1 or repeats < 1:
+        raise ValueError(f"--steps and --repeats must be >= 1, got {steps} and {repeats}")
     machine = platform.processor() or platform.machine()
     print(
         f"python {platform.python_version()}, pybullet API {pybullet.getAPIVersion()}, gymnasium {gym.__version__}, {machine}"
@@ -91,14 +105,14 @@ def main() -> None:
     ratios = []
     for season in envs.DEFAULT_SEASON_NAMES:
         env = gym.make("GardenWatering-v0", season=season)
-        actions = np.random.default_rng(0).uniform(-1.0, 1.0, (args.steps, 3)).astype(np.float32)
+        actions = np.random.default_rng(0).uniform(-1.0, 1.0, (steps, 3)).astype(np.float32)
         env_loop(env, actions[:200])  # warm-up
         env_rates, raw_rates, shares = [], [], []
-        for _ in range(args.repeats):
+        for _ in range(repeats):
             total, physics, ends = env_loop(env, actions)
             raw = raw_loop(env, actions, ends)
-            env_rates.append(args.steps / total)
-            raw_rates.append(args.steps / raw)
+            env_rates.append(steps / total)
+            raw_rates.append(steps / raw)
             shares.append(physics / total)
         env_rate, raw_rate = statistics.median(env_rates), statistics.median(raw_rates)
         ratios.append(env_rate / raw_rate)
@@ -108,4 +122,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    app()

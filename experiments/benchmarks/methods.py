@@ -17,16 +17,20 @@ is the one the benchmark would train it with now: after a season's content, the 
 a method's default options change, it is trained again (its old folder moved aside, never
 deleted) and its archive replaced.
 
-Run: ``.venv/bin/python -m experiments.benchmarks.methods [--jobs 2] [--seeds 0 1 2] [--methods ...] [--report-only]``
+Run: ``.venv/bin/python -m experiments.benchmarks.methods [--jobs 2] [--seeds 0,1,2] [--methods finetune,replay]
+[--report-only]`` (list options take comma-separated values and may be repeated).
 """
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
+
+from agent.methods import learner_class
+from envs.atomic_io import atomic_write_text
 from experiments import RESULTS
 from experiments.pipeline.config import CONFIG_DIR, read_config_file, resolve_config
 from experiments.pipeline.launcher import TrainJob, finished, train_all
@@ -36,11 +40,12 @@ from experiments.pipeline.run_folder import (
     MATRIX,
     MATRIX_NORMALIZED,
     METRICS,
-    atomic_write_text,
     read_config,
     read_json,
 )
 from experiments.report.compare import write_report
+from experiments.report.markdown import markdown_table
+from experiments.script_app import ScriptApp, ints_option, list_option
 
 MAIN_METHODS = (
     "finetune",
@@ -143,19 +148,24 @@ def sweeps_markdown(out: Path) -> str:
     lines = ["# Sweeps (seed 0, four seasons, 100,000 steps per season)", ""]
     lines += ["Regenerate: `.venv/bin/python -m experiments.benchmarks.methods`", ""]
     for title, method, option, values in SWEEPS:
-        lines += [f"## {title}", "", f"| {option} | A | F | memory | env steps |", "|---|---|---|---|---|"]
+        rows = []
         for value in values:
             spec = RunSpec(method, 0, {} if value == DEFAULTS[option] else {option: value})
             if not is_current(out / spec.name, expected_config(spec)):
-                lines.append(f"| {value:g} | not run yet | | | |")
+                rows.append([f"{value:g}", "not run yet", "", "", ""])
                 continue
             metrics = read_json(out / spec.name / METRICS)
             compute = metrics["compute"]
-            lines.append(
-                f"| {value:g} | {metrics['average_return']:.2f} | {metrics['forgetting']:.2f} | "
-                f"{compute['memory_bytes'] / 1e6:.2f} MB | {compute['env_steps']:,} |"
+            rows.append(
+                [
+                    f"{value:g}",
+                    f"{metrics['average_return']:.2f}",
+                    f"{metrics['forgetting']:.2f}",
+                    f"{compute['memory_bytes'] / 1e6:.2f} MB",
+                    f"{compute['env_steps']:,}",
+                ]
             )
-        lines.append("")
+        lines += [f"## {title}", "", markdown_table([option, "A", "F", "memory", "env steps"], rows), ""]
     lines += two_years_markdown(out / TWO_YEARS.name, current=is_current(out / TWO_YEARS.name, expected_config(TWO_YEARS)))
     return "\n".join(lines)
 
@@ -166,50 +176,73 @@ def two_years_markdown(run_dir: Path, current: bool) -> list[str]:
     if not current:
         return [*lines, "Not run yet.", ""]
     metrics = read_json(run_dir / METRICS)
-    lines += ["| after season | trainable parameters | total parameters |", "|---|---|---|"]
-    for k, compute in enumerate(metrics["compute_per_season"], start=1):
-        lines.append(f"| {k} | {compute['trainable_parameters']:,} | {compute['total_parameters']:,} |")
+    rows = [
+        [str(k), f"{compute['trainable_parameters']:,}", f"{compute['total_parameters']:,}"]
+        for k, compute in enumerate(metrics["compute_per_season"], start=1)
+    ]
+    lines += [markdown_table(["after season", "trainable parameters", "total parameters"], rows)]
     lines += ["", f"A = {metrics['average_return']:.2f}, F = {metrics['forgetting']:.2f} over the 8 seasons.", ""]
     return lines
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("runs/bench"), help="where the run folders go")
-    parser.add_argument("--report", type=Path, default=Path("docs/bench"), help="where the report goes")
-    parser.add_argument("--archive", type=Path, default=ARCHIVE, help="where finished runs' results are kept")
-    parser.add_argument("--methods", nargs="+", default=list(MAIN_METHODS))
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--jobs", type=int, default=2, help="trainings at once (2: one per core)")
-    parser.add_argument("--no-sweeps", action="store_true", help="only the main runs")
-    parser.add_argument("--report-only", action="store_true", help="no training: the report of the runs finished so far")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-
-    specs = run_specs(args.methods, args.seeds, sweeps=not args.no_sweeps)
-    expected = {spec.name: expected_config(spec) for spec in specs}
-    # A run finished here but not archived (stopped in between) is archived now.
+def archive_finished(specs: list[RunSpec], expected: dict[str, dict[str, Any]], out: Path, archive: Path) -> None:
+    """Archive the runs finished in ``out`` but not (currently) archived, e.g. after a stop in between."""
     for spec in specs:
         config = expected[spec.name]
-        if is_current(args.out / spec.name, config) and not is_current(args.archive / spec.name, config):
-            archive_run(args.out / spec.name, args.archive)
-    if not args.report_only:
-        pending = [job(spec, args.out) for spec in specs if not is_current(args.archive / spec.name, expected[spec.name])]
-        train_all(
-            pending,
-            workers=args.jobs,
-            on_done=lambda finished_job: archive_run(finished_job.run_dir, args.archive),
-            done=lambda run_dir: is_current(run_dir, expected[run_dir.name]),
-        )
+        if is_current(out / spec.name, config) and not is_current(archive / spec.name, config):
+            archive_run(out / spec.name, archive)
 
-    main_runs = [RunSpec(m, s).name for s in args.seeds for m in args.methods]
-    current = [args.archive / name for name in main_runs if is_current(args.archive / name, expected[name])]
-    report = write_report(current, args.report)
-    print(f"Report: {report}")
-    if not args.no_sweeps:
-        atomic_write_text(args.report / "sweeps.md", sweeps_markdown(args.archive))
-        print(f"Sweeps: {args.report / 'sweeps.md'}")
+
+def train_missing(specs: list[RunSpec], expected: dict[str, dict[str, Any]], out: Path, archive: Path, jobs: int) -> None:
+    """Train every run without a current archive, ``jobs`` at a time, archiving each as it finishes."""
+
+    def archive_job(finished_job: TrainJob) -> None:
+        archive_run(finished_job.run_dir, archive)
+
+    pending = [job(spec, out) for spec in specs if not is_current(archive / spec.name, expected[spec.name])]
+    train_all(pending, workers=jobs, on_done=archive_job, done=lambda run_dir: is_current(run_dir, expected[run_dir.name]))
+
+
+app = ScriptApp(__name__, __doc__)
+
+
+@app.command()
+def main(
+    out: Annotated[Path, typer.Option(help="where the run folders go")] = Path("runs/bench"),
+    report: Annotated[Path, typer.Option(help="where the report goes")] = Path("docs/bench"),
+    archive: Annotated[Path, typer.Option(help="where finished runs' results are kept")] = ARCHIVE,
+    methods: Annotated[
+        list[str] | None, typer.Option(help="methods, comma-separated, e.g. finetune,replay (default: all eight)")
+    ] = None,
+    seeds: Annotated[list[str] | None, typer.Option(help="seeds, comma-separated (default 0,1,2)")] = None,
+    jobs: Annotated[int, typer.Option(help="trainings at once (2: one per core)")] = 2,
+    no_sweeps: Annotated[bool, typer.Option("--no-sweeps", help="only the main runs")] = False,
+    report_only: Annotated[
+        bool, typer.Option("--report-only", help="no training: the report of the runs finished so far")
+    ] = False,
+) -> None:
+    """Train what is missing of the methods benchmark, then write its report (and the sweeps)."""
+    method_names = list_option(methods, MAIN_METHODS)
+    for method in method_names:
+        learner_class(method)  # ValueError naming the valid methods
+    seed_values = ints_option(seeds, "--seeds", [0, 1, 2])
+    if jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {jobs}")
+    out.mkdir(parents=True, exist_ok=True)
+
+    specs = run_specs(method_names, seed_values, sweeps=not no_sweeps)
+    expected = {spec.name: expected_config(spec) for spec in specs}
+    archive_finished(specs, expected, out, archive)
+    if not report_only:
+        train_missing(specs, expected, out, archive, jobs)
+
+    main_runs = [RunSpec(m, s).name for s in seed_values for m in method_names]
+    current = [archive / name for name in main_runs if is_current(archive / name, expected[name])]
+    print(f"Report: {write_report(current, report)}")
+    if not no_sweeps:
+        atomic_write_text(report / "sweeps.md", sweeps_markdown(archive))
+        print(f"Sweeps: {report / 'sweeps.md'}")
 
 
 if __name__ == "__main__":
-    main()
+    app()

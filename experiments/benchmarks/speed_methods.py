@@ -10,22 +10,25 @@ Targets (issues 4 and 5): ``replay`` at >= 0.8 of ``finetune``'s env steps per s
 ``progressive`` with 4 columns at >= 0.7 of plain PPO's (``finetune`` is SB3's PPO update bit
 for bit).
 
-Run: ``.venv/bin/python -m experiments.benchmarks.speed_methods [--steps 8192] [--rounds 3]``
+Run: ``.venv/bin/python -m experiments.benchmarks.speed_methods [--steps 8192] [--rounds 3] [--methods replay,ewc]``
 Writes ``docs/results/speed_methods.json``.
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
+from typing import Annotated, Any, cast
 
 import numpy as np
+import typer
 
 from agent import ContinualLearner, make_learner
 from agent.core.season_envs import season_vec_env
+from agent.methods import learner_class
+from envs.atomic_io import atomic_write_json
 from experiments import RESULTS
-from experiments.pipeline.run_folder import atomic_write_json
+from experiments.script_app import ScriptApp, list_option
 
 METHODS = ("finetune", "replay", "ewc", "progressive", "progress-compress")
 EARLIER_SEASONS = ("spring", "summer", "autumn")
@@ -57,7 +60,7 @@ def steps_per_second(learner: ContinualLearner, steps: int) -> float:
 def action_latency_us(learner: ContinualLearner, calls: int = 2000) -> float:
     """Median microseconds of one deterministic action for one observation."""
     env = season_vec_env(TIMED_SEASON, 1, seed=7)
-    obs = env.reset()
+    obs = cast(np.ndarray, env.reset())
     env.close()
     model = learner.acting_model(TIMED_SEASON)
     for _ in range(100):
@@ -70,28 +73,22 @@ def action_latency_us(learner: ContinualLearner, calls: int = 2000) -> float:
     return float(np.median(timings) * 1e6)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=8192, help="env steps per timed round")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--warmup-steps", type=int, default=2048, help="env steps of each earlier season")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), help="finetune (the reference) is always in")
-    args = parser.parse_args()
-    methods = tuple(dict.fromkeys(["finetune", *args.methods]))
-
-    learners = {}
-    for method in methods:
-        print(f"preparing {method} (three earlier seasons)...", flush=True)
-        learners[method] = prepared_learner(method, args.warmup_steps)
+def timed_rounds(learners: dict[str, ContinualLearner], steps: int, rounds: int) -> dict[str, list[float]]:
+    """Env steps per second of every learner in each round; the methods take turns, starting one later each round."""
+    methods = tuple(learners)
     speeds: dict[str, list[float]] = {method: [] for method in methods}
-    for round_index in range(args.rounds):
+    for round_index in range(rounds):
         order = methods[round_index % len(methods) :] + methods[: round_index % len(methods)]
         for method in order:
-            speeds[method].append(steps_per_second(learners[method], args.steps))
+            speeds[method].append(steps_per_second(learners[method], steps))
         print(f"round {round_index + 1}: " + ", ".join(f"{m} {speeds[m][-1]:.0f}" for m in methods), flush=True)
+    return speeds
 
+
+def summarize(learners: dict[str, ContinualLearner], speeds: dict[str, list[float]]) -> dict[str, dict[str, Any]]:
+    """Print and return each method's median speed, its ratio to ``finetune``, its action latency and size."""
     reference = statistics.median(speeds["finetune"])
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     print(f"\n{'method':18s} {'env steps/s':>12s} {'vs finetune':>12s} {'action us':>10s} {'parameters':>11s}")
     for method, learner in learners.items():
         speed = statistics.median(speeds[method])
@@ -114,11 +111,37 @@ def main() -> None:
         print(f"progress-compress knowledge base: {results['progress-compress']['knowledge_base_action_latency_us']:.0f} us")
     if "progressive" in learners:
         results["progressive"]["columns"] = learners["progressive"].acting_model(TIMED_SEASON).policy.n_columns
-    atomic_write_json(
-        RESULTS / "speed_methods.json", {"steps_per_round": args.steps, "rounds": args.rounds, "methods": results}
-    )
+    return results
+
+
+app = ScriptApp(__name__, __doc__)
+
+
+@app.command()
+def main(
+    steps: Annotated[int, typer.Option(help="env steps per timed round")] = 8192,
+    rounds: Annotated[int, typer.Option(help="timed rounds (the median is reported)")] = 3,
+    warmup_steps: Annotated[int, typer.Option("--warmup-steps", help="env steps of each earlier season")] = 2048,
+    methods: Annotated[
+        list[str] | None,
+        typer.Option(help="methods, comma-separated (default: all five); finetune (the reference) is always in"),
+    ] = None,
+) -> None:
+    """Time the methods' training and action latency side by side; write docs/results/speed_methods.json."""
+    names = list_option(methods, METHODS)
+    for method in names:
+        learner_class(method)  # ValueError naming the valid methods
+    for option, value in (("--steps", steps), ("--rounds", rounds), ("--warmup-steps", warmup_steps)):
+        if value < 1:
+            raise ValueError(f"{option} must be >= 1, got {value}")
+    learners = {}
+    for method in dict.fromkeys(["finetune", *names]):
+        print(f"preparing {method} (three earlier seasons)...", flush=True)
+        learners[method] = prepared_learner(method, warmup_steps)
+    results = summarize(learners, timed_rounds(learners, steps, rounds))
+    atomic_write_json(RESULTS / "speed_methods.json", {"steps_per_round": steps, "rounds": rounds, "methods": results})
     print(f"Wrote {RESULTS / 'speed_methods.json'}")
 
 
 if __name__ == "__main__":
-    main()
+    app()

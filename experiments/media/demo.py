@@ -1,4 +1,4 @@
-"""The main job (``make demo``): the scripted gardener works through the four seasons.
+"""``evergreen demo``: the scripted gardener works through the four seasons.
 
 Prints each season's mean return, success rate and normalized return (random policy 0,
 gardener 1, so the gardener's own score is 1 by construction on the reference days; other days
@@ -9,17 +9,19 @@ Run: ``.venv/bin/python -m experiments.media.demo [--out-dir demo_output] [--epi
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
+from typing import Annotated
 
 import gymnasium as gym
 import numpy as np
+import typer
 
 import envs
-from envs.gardener import ScriptedGardener
 from envs.normalization import reference_returns
+from envs.rollout import rollout
 from experiments.media.render import play, scripted_act
 from experiments.media.video import write_video
+from experiments.script_app import ScriptApp
 
 
 def run_demo(out_dir: Path, episodes: int = 5, seed: int = 0, frame_size: tuple[int, int] = (480, 360)) -> None:
@@ -30,18 +32,10 @@ def run_demo(out_dir: Path, episodes: int = 5, seed: int = 0, frame_size: tuple[
     print(f"{'season':8s} {'mean return':>12s} {'success':>8s} {'normalized':>11s}")
     for season in envs.DEFAULT_SEASON_NAMES:
         env = gym.make("GardenWatering-v0", season=season)
-        gardener = ScriptedGardener(season)
-        returns, successes = [], []
-        for k in range(episodes):
-            env.reset(seed=seed + k)
-            done, total = False, 0.0
-            while not done:
-                _, reward, terminated, truncated, info = env.step(gardener.act(env.unwrapped))
-                total += float(reward)
-                done = terminated or truncated
-            returns.append(total)
-            successes.append(info["is_success"])
+        act, _ = scripted_act(season)
+        days = [rollout(env, act, seed + k) for k in range(episodes)]
         env.close()
+        returns, successes = [day.episode_return for day in days], [day.success for day in days]
         mean = float(np.mean(returns))
         normalized = reference_returns(season).normalize(mean)
         print(f"{season:8s} {mean:12.2f} {np.mean(successes):8.0%} {normalized:11.2f}")
@@ -54,16 +48,29 @@ def run_demo(out_dir: Path, episodes: int = 5, seed: int = 0, frame_size: tuple[
     print(f"Video of a day in every season: {video}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out-dir", type=Path, default=Path("demo_output"))
-    parser.add_argument("--episodes", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--frame", default="480x360", help="video frame size WIDTHxHEIGHT")
-    args = parser.parse_args()
-    width, height = (int(v) for v in args.frame.lower().split("x"))
-    run_demo(args.out_dir, args.episodes, args.seed, (width, height))
+def frame_size(text: str) -> tuple[int, int]:
+    """``"480x360"`` -> ``(480, 360)``; ValueError unless it is WIDTHxHEIGHT in positive whole numbers."""
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0):
+        raise ValueError(f"--frame takes WIDTHxHEIGHT in pixels, e.g. 480x360; got {text!r}")
+    return int(width), int(height)
+
+
+app = ScriptApp(__name__, __doc__)
+
+
+@app.command()
+def main(
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="where the video goes")] = Path("demo_output"),
+    episodes: Annotated[int, typer.Option(help="days per season for the returns")] = 5,
+    seed: Annotated[int, typer.Option(help="first day's seed")] = 0,
+    frame: Annotated[str, typer.Option(help="video frame size WIDTHxHEIGHT")] = "480x360",
+) -> None:
+    """Run the scripted gardener through the four default seasons: returns per season and a video."""
+    if episodes < 1:
+        raise ValueError(f"--episodes must be >= 1, got {episodes}")
+    run_demo(out_dir, episodes, seed, frame_size(frame))
 
 
 if __name__ == "__main__":
-    main()
+    app()

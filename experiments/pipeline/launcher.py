@@ -2,15 +2,14 @@
 
 A machine with 2 cores runs two trainings side by side at close to full speed each (every run
 uses one torch thread and steps its envs in its own process). Each run logs to ``<run_dir>.log``,
-finished runs are skipped, and a lock file (``<run_dir>.lock``, holding the pid) keeps two
-benchmark processes from training the same run folder.
+finished runs are skipped, and a file lock (``<run_dir>.lock``) keeps two benchmark processes
+from training the same run folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import filelock
 
 from experiments.pipeline.run_folder import METRICS, read_json
 
@@ -43,8 +44,8 @@ class TrainJob:
             command += ["--seed", str(self.seed)]
         for key, value in self.options.items():
             command += ["--option", f"{key}={json.dumps(value)}"]  # JSON is YAML: None -> null
-        if self.seasons:
-            command += ["--seasons", *self.seasons]
+        for season in self.seasons or ():
+            command += ["--seasons", season]  # a list option takes one value per --seasons (or commas)
         if self.force:
             command.append("--force")
         return command
@@ -58,19 +59,22 @@ def finished(run_dir: Path) -> bool:
 
 @contextlib.contextmanager
 def claim(lock: Path) -> Iterator[bool]:
-    """Hold ``lock`` (a file with our pid) unless a live process holds it; yield whether we do."""
+    """Hold the file lock ``lock`` unless another holder has it; yield whether we do.
+
+    An OS file lock (``filelock.FileLock`` with ``timeout=0``): taking it is one atomic step, so of two
+    processes (or threads) claiming it at once exactly one wins, and the OS releases it when its
+    holder ends, even when killed, so no stale lock is left behind.
+    """
+    file_lock = filelock.FileLock(lock, timeout=0)
     try:
-        holder = int(lock.read_text())
-        os.kill(holder, 0)
+        file_lock.acquire()
+    except filelock.Timeout:
         yield False
         return
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        pass  # free, unreadable or stale: take it
-    lock.write_text(str(os.getpid()))
     try:
         yield True
     finally:
-        lock.unlink(missing_ok=True)
+        file_lock.release()
 
 
 def train(job: TrainJob) -> float | None:

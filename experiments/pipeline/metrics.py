@@ -125,29 +125,6 @@ def forward_transfer(auc: float | None, auc_scratch: float | None) -> float | No
     return float((auc - auc_scratch) / (1.0 - auc_scratch))
 
 
-def bootstrap_ci(
-    values: Sequence[float], confidence: float = 0.95, n_resamples: int = 10_000, seed: int = 0
-) -> tuple[float, float] | None:
-    """Percentile bootstrap confidence interval of the mean (e.g. of a metric over seeds).
-
-    :param values: one value per seed
-    :param confidence: coverage of the interval, in ``(0, 1)``
-    :param n_resamples: number of bootstrap resamples
-    :param seed: seed of the resampling (the same inputs always give the same interval)
-    :return: ``(lo, hi)``, or ``None`` with fewer than 2 values
-    """
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    data = np.asarray(values, dtype=float)
-    if data.size < 2:
-        return None
-    rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, data.size, size=(n_resamples, data.size))].mean(axis=1)
-    alpha = 1.0 - confidence
-    lo, hi = np.quantile(means, [alpha / 2, 1.0 - alpha / 2])
-    return float(lo), float(hi)
-
-
 def run_metrics(R: np.ndarray, seasons: Sequence[str], curves: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """All metrics of one run, JSON-serializable (Python floats, ``None`` where undefined).
 

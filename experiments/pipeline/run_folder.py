@@ -1,4 +1,4 @@
-"""The run folder: what ``evergreen train`` writes, how it is read back, and atomic writes.
+"""The run folder: what ``evergreen train`` writes and how it is read back.
 
 Layout of a run folder ``DIR``::
 
@@ -17,7 +17,8 @@ Layout of a run folder ``DIR``::
     DIR/tb/                            TensorBoard logs
 
 A season folder is written under a temporary name and renamed when complete, so a killed run
-never leaves a half-written season behind; every file is written to a temp file, then renamed.
+never leaves a half-written season behind; every file is written to a temp file, then renamed
+(``envs.atomic_io``, whose writers this module re-exports).
 """
 
 from __future__ import annotations
@@ -27,12 +28,16 @@ import io
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
+
+# The one atomic writer (envs.atomic_io), re-exported: callers write run files through this module.
+from envs.atomic_io import atomic_write_bytes as atomic_write_bytes
+from envs.atomic_io import atomic_write_json as atomic_write_json
+from envs.atomic_io import atomic_write_text as atomic_write_text
 
 CONFIG = "config.yaml"
 UNTRAINED = "untrained"
@@ -49,41 +54,6 @@ CURVE_COLUMNS = ("season_index", "trained_season", "season_step", "step", "eval_
 def season_dir_name(index: int, season: str) -> str:
     """Folder name of the ``index``-th (1-based) season of a run, e.g. ``season_2_summer``."""
     return f"season_{index}_{season}"
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) atomically."""
-    atomic_write_bytes(path, text.encode())
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    """Write ``data`` as indented JSON atomically."""
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
 
 
 def csv_text(header: list[str] | tuple[str, ...], rows: list[list[Any]] | list[tuple[Any, ...]]) -> str:

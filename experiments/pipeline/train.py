@@ -9,23 +9,31 @@
    return matrix), and commit the season folder atomically.
 4. Write the summaries: ``return_matrix.csv``, ``return_matrix_normalized.csv``, ``curves.csv``,
    ``metrics.json``.
+
+Bad input is refused before any training, in one :class:`ConfigError` or :class:`CheckpointError`
+naming the file: another config in the folder, stray season folders, a checkpoint whose
+``learner.json`` disagrees with ``config.yaml`` (method, seed, seasons, options), a damaged file.
+A write that fails without naming its file (a full disk) names the folder being written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from stable_baselines3.common.callbacks import BaseCallback
 
-from agent import ContinualLearner, load_learner, make_learner
-from agent.core.checkpoint import read_learner_info
+from agent import CheckpointError, ContinualLearner, load_learner, make_learner
+from agent.core.checkpoint import LEARNER_FILE, read_learner_info
 from envs.season_spec import season_label
 from experiments.pipeline import run_folder
 from experiments.pipeline.callbacks import LearningCurve, SeasonProgressBar
-from experiments.pipeline.config import ConfigError, check_ppo_config, config_yaml
+from experiments.pipeline.config import ConfigError, check_ppo_config, config_yaml, read_run_config
 from experiments.pipeline.evaluation import SeasonEvaluator
 from experiments.pipeline.metrics import run_metrics
 
@@ -43,6 +51,7 @@ def train_run(config: dict[str, Any], run_dir: Path, force: bool = False, progre
     # Resume after the last finished season, or start from an untrained learner.
     finished = run_folder.finished_seasons(run_dir, labels)
     refuse_stray_season_folders(run_dir, labels, finished)
+    check_checkpoints(run_dir, config)
     if finished:
         last = run_dir / run_folder.season_dir_name(finished, labels[finished - 1])
         learner = load_learner(last, ppo_config=config["ppo"], tensorboard_log=tensorboard)
@@ -63,23 +72,68 @@ def train_run(config: dict[str, Any], run_dir: Path, force: bool = False, progre
             continue
         learner.start_season(season)
         if index == 1 and not (run_dir / run_folder.UNTRAINED / run_folder.ROW_FILE).is_file():
-            save_checkpoint(run_dir / run_folder.UNTRAINED, learner, evaluator, seasons, index=0, curve=[])
+            with naming(run_dir / run_folder.UNTRAINED):
+                save_checkpoint(run_dir / run_folder.UNTRAINED, learner, evaluator, seasons, index=0, curve=[])
 
         steps = learner.season_timesteps(config["steps"])
         curve = LearningCurve(learner, evaluator, seasons, index, config["eval_every"])
-        callbacks = [curve]
+        callbacks: list[BaseCallback] = [curve]
         if progress:
             callbacks.append(SeasonProgressBar(f"{config['method']} {index}/{len(seasons)} {labels[index - 1]}", steps))
         learner.learn(steps, callback=callbacks)
         learner.end_season()
 
-        save_checkpoint(
-            run_dir / run_folder.season_dir_name(index, labels[index - 1]), learner, evaluator, seasons, index, curve.points
-        )
+        final = run_dir / run_folder.season_dir_name(index, labels[index - 1])
+        with naming(final):
+            save_checkpoint(final, learner, evaluator, seasons, index, curve.points)
 
     evaluator.close()
-    write_summaries(run_dir, config)
+    with naming(run_dir):
+        write_summaries(run_dir, config)
     return run_dir
+
+
+def check_checkpoints(run_dir: Path, config: dict[str, Any]) -> None:
+    """:func:`check_checkpoint` for the untrained checkpoint (if saved) and every finished season's."""
+    labels = [season_label(season) for season in config["seasons"]]
+    for index, folder in enumerate(run_folder.checkpoint_dirs(run_dir, labels)):
+        if index or (folder / LEARNER_FILE).is_file():
+            check_checkpoint(run_dir, config, folder, index)
+
+
+def check_checkpoint(run_dir: Path, config: dict[str, Any], folder: Path, index: int) -> None:
+    """Refuse a checkpoint whose ``learner.json`` disagrees with the run's config (method, seed, seasons, options).
+
+    ``index`` is the number of seasons the checkpoint was trained through (0: untrained, saved once the
+    first season had started). Raises :class:`ConfigError` naming both files and the value that differs.
+    """
+    info = read_learner_info(folder)
+    stored: dict[str, Any] = {"method": info["method"], "seed": info["seed"], "seasons": info["seasons"]}
+    expected: dict[str, Any] = {
+        "method": config["method"],
+        "seed": config["seed"],
+        "seasons": config["seasons"][: max(index, 1)],
+    }
+    options = info.get("options") or {}
+    stored |= {f"method option {key}": value for key, value in options.items()}
+    expected |= {f"method option {key}": config["method_options"].get(key, "(not set)") for key in options}
+    for key, value in stored.items():
+        if value != expected[key]:
+            raise ConfigError(
+                f"{folder / LEARNER_FILE} was trained with {key} {value!r} but {run_dir / run_folder.CONFIG} says "
+                f"{expected[key]!r}; restore {run_folder.CONFIG} or train a new run in another folder"
+            )
+
+
+@contextlib.contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """Re-raise an OSError that names no file (a full disk, a broken pipe) as one naming ``path``, the output being written."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is not None:
+            raise
+        raise OSError(error.errno, error.strerror or str(error).splitlines()[0], str(path)) from error
 
 
 def open_run_dir(run_dir: Path, config: dict[str, Any], force: bool) -> None:
@@ -95,7 +149,7 @@ def open_run_dir(run_dir: Path, config: dict[str, Any], force: bool) -> None:
             raise ConfigError(
                 f"{run_dir} is not empty and is not an evergreen run folder (no {run_folder.CONFIG}); choose another --run-dir"
             )
-        existing = run_folder.read_config(run_dir)
+        existing = read_run_config(run_dir)
         if existing != config:
             differing = sorted(key for key in set(existing) | set(config) if existing.get(key) != config.get(key))
             if not force:
@@ -159,7 +213,8 @@ def write_summaries(
     """
     out = out or run_dir
     labels = [season_label(season) for season in config["seasons"]]
-    row_labels, stored_rows = run_folder.read_rows(run_dir, labels)
+    with damaged_as_checkpoint_error():
+        row_labels, stored_rows = run_folder.read_rows(run_dir, labels)
     rows = rows or stored_rows
     header = ["after", *labels]
     for name, key in ((run_folder.MATRIX, "return"), (run_folder.MATRIX_NORMALIZED, "normalized")):
@@ -168,7 +223,8 @@ def write_summaries(
 
     curves: list[dict[str, Any]] = []
     for index, label in enumerate(row_labels[1:], start=1):
-        curves += run_folder.read_curves_file(run_dir / run_folder.season_dir_name(index, label) / run_folder.CURVE_FILE)
+        with damaged_as_checkpoint_error():
+            curves += run_folder.read_curves_file(run_dir / run_folder.season_dir_name(index, label) / run_folder.CURVE_FILE)
     run_folder.atomic_write_text(out / run_folder.CURVES, run_folder.curves_csv(curves))
 
     normalized = np.array([row["normalized"] for row in rows], dtype=float)
@@ -182,6 +238,15 @@ def write_summaries(
     metrics["compute"] = season_compute[-1] if season_compute else None
     metrics["compute_per_season"] = season_compute
     run_folder.atomic_write_json(out / run_folder.METRICS, metrics)
+
+
+@contextlib.contextmanager
+def damaged_as_checkpoint_error() -> Iterator[None]:
+    """A season folder's row or curve file that run_folder cannot read (its ValueError names it) as a CheckpointError."""
+    try:
+        yield
+    except (ValueError, OSError) as error:
+        raise CheckpointError(str(error).splitlines()[0]) from None
 
 
 def say(enabled: bool, message: str) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 import numpy as np
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 DPI = 120
@@ -126,7 +127,7 @@ def learning_curves_png(curves: Mapping[str, Sequence[Sequence[dict[str, Any]]]]
     :return: PNG bytes
     """
     # One colour per season name, the same in every panel.
-    cycle = matplotlib.colormaps["tab10"].colors
+    cycle = cast(Sequence[Any], cast(ListedColormap, matplotlib.colormaps["tab10"]).colors)
     colors = {name: cycle[i % len(cycle)] for i, name in enumerate(dict.fromkeys(seasons))}
     labels = season_labels(seasons)
     fig = Figure(figsize=(9.0, 3.2 * len(curves)), layout="constrained")

@@ -11,41 +11,44 @@ Run: ``.venv/bin/python -m experiments.studies.gardener_cross_season [--episodes
 
 from __future__ import annotations
 
-import argparse
+from typing import Annotated
 
 import numpy as np
+import typer
 
 import envs
 from envs.normalization import gardener_returns, random_returns
+from experiments.report.markdown import markdown_table
+from experiments.script_app import ScriptApp
 
 SEED = 20_000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=20)
-    args = parser.parse_args()
+app = ScriptApp(__name__, __doc__)
+
+
+@app.command()
+def main(episodes: Annotated[int, typer.Option(help="days per cell")] = 20) -> None:
+    """Run each season's scripted gardener in every season and print the two tables."""
+    if episodes < 1:
+        raise ValueError(f"--episodes must be >= 1, got {episodes}")
     seasons = list(envs.DEFAULT_SEASON_NAMES)
-    table = np.array([[gardener_returns(b, a, args.episodes, SEED).mean() for b in seasons] for a in seasons])
-    random = np.array([random_returns(b, args.episodes, SEED).mean() for b in seasons])
+    table = np.array([[gardener_returns(b, a, episodes, SEED).mean() for b in seasons] for a in seasons])
+    random = np.array([random_returns(b, episodes, SEED).mean() for b in seasons])
     diagonal = np.diag(table)
     relative = (table - random) / (diagonal - random)
-    header = "| gardener for ↓ / season → | " + " | ".join(seasons) + " |"
-    rule = "|---|" + "---|" * len(seasons)
-    print(f"Mean return, {args.episodes} days per cell (seeds {SEED}..)\n{header}\n{rule}")
-    for a, row in zip(seasons, table, strict=True):
-        print(f"| {a} | " + " | ".join(f"{v:.2f}" for v in row) + " |")
-    print("| random policy | " + " | ".join(f"{v:.2f}" for v in random) + " |")
-    print(f"\nFraction of the diagonal (random 0, own gardener 1)\n{header}\n{rule}")
-    for a, row in zip(seasons, relative, strict=True):
-        print(
-            f"| {a} | "
-            + " | ".join(f"**{v:.2f}**" if a == b else f"{v:.2f}" for b, v in zip(seasons, row, strict=True))
-            + " |"
-        )
+    header = ["gardener for ↓ / season →", *seasons]
+    returns = [[a, *(f"{v:.2f}" for v in row)] for a, row in zip(seasons, table, strict=True)]
+    returns.append(["random policy", *(f"{v:.2f}" for v in random)])
+    print(f"Mean return, {episodes} days per cell (seeds {SEED}..)\n{markdown_table(header, returns)}")
+    fractions = [
+        [a, *(f"**{v:.2f}**" if a == b else f"{v:.2f}" for b, v in zip(seasons, row, strict=True))]
+        for a, row in zip(seasons, relative, strict=True)
+    ]
+    print(f"\nFraction of the diagonal (random 0, own gardener 1)\n{markdown_table(header, fractions)}")
     off = relative[~np.eye(len(seasons), dtype=bool)]
     print(f"\noff-diagonal pairs <= 0.7: {np.sum(off <= 0.7)} of {off.size}; largest off-diagonal: {off.max():.2f}")
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -20,10 +20,10 @@ import envs  # noqa: F401  (registers the ids)
 from agent.core.ppo_defaults import ppo_kwargs
 from agent.core.season_envs import season_vec_env
 from agent.methods.finetune import reset_exploration
+from envs.atomic_io import atomic_write_json
 from envs.normalization import reference_returns
 from experiments import RESULTS
 from experiments.pipeline.evaluation import EVAL_SEED
-from experiments.pipeline.run_folder import atomic_write_json
 
 
 def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None) -> PPO:

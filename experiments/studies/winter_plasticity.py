@@ -14,26 +14,31 @@ Results: ``docs/results/winter_plasticity/<variant>_seed<seed>_repeat<r>.json``;
 ones are skipped, so the script continues where it stopped (delete them to measure again).
 About 50 minutes of one core with the three runs already trained, 1.5 hours more without.
 
-Run: ``.venv/bin/python -m experiments.studies.winter_plasticity [--seeds 0 1 2] [--repeats 2]``
+Run: ``.venv/bin/python -m experiments.studies.winter_plasticity [--seeds 0,1,2] [--repeats 2]``
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
+from typing import Annotated, Any, cast
 
+import gymnasium as gym
 import numpy as np
 import torch as th
+import typer
 from stable_baselines3.common.utils import set_random_seed
 
 from agent.components.cloning import collect_states
 from agent.core.checkpoint import capture_rng, restore_rng
 from agent.methods.finetune import Finetune
+from envs.atomic_io import atomic_write_json
 from experiments import RESULTS
 from experiments.pipeline.config import CONFIG_DIR
 from experiments.pipeline.evaluation import SeasonEvaluator
 from experiments.pipeline.launcher import TrainJob, train_all
-from experiments.pipeline.run_folder import atomic_write_json, read_config, read_json
+from experiments.pipeline.run_folder import read_config, read_json
+from experiments.report.markdown import markdown_table
+from experiments.script_app import ScriptApp, ints_option
 
 SEASONS = ["spring", "summer", "autumn", "winter"]
 STEPS = 100_000
@@ -45,9 +50,10 @@ def outside_box_share(learner: Finetune, season: str, seed: int) -> float:
     """Share of action-mean components outside the action box on 2,048 states the policy visits in ``season``."""
     model = learner.checkpoint_model()
     states = collect_states(model, season, 2_048, learner.n_envs, seed)
+    box = cast(gym.spaces.Box, model.action_space)
     with th.no_grad():
-        means = model.policy.get_distribution(th.as_tensor(states)).distribution.mean
-    low, high = (th.as_tensor(bound) for bound in (model.action_space.low, model.action_space.high))
+        means = cast(th.distributions.Normal, model.policy.get_distribution(th.as_tensor(states)).distribution).mean
+    low, high = th.as_tensor(box.low), th.as_tensor(box.high)
     return float(((means < low) | (means > high)).float().mean())
 
 
@@ -60,7 +66,7 @@ def probe(run_dir: Path, seed: int, coef: float, repeat: int) -> dict[str, float
     sampled actions only).
     """
     (checkpoint,) = run_dir.glob("season_3_*")
-    learner = Finetune.load(checkpoint, ppo_config=read_config(run_dir)["ppo"])
+    learner = cast(Finetune, Finetune.load(checkpoint, ppo_config=read_config(run_dir)["ppo"]))
     if repeat:
         set_random_seed(1000 * repeat + seed)
     learner.action_bound_coef = coef
@@ -78,30 +84,45 @@ def probe(run_dir: Path, seed: int, coef: float, repeat: int) -> dict[str, float
     return info | dict(zip(SEASONS, normalized, strict=True))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--repeats", type=int, default=2, help="winters learned per checkpoint and variant")
-    args = parser.parse_args()
-    th.set_num_threads(1)
-    runs = {seed: OUT / f"finetune-unbounded_seed{seed}" for seed in args.seeds}
-    config = CONFIG_DIR / "four_seasons.yaml"
-    train_all([TrainJob(run, config, "finetune", seed, {"action_bound_coef": 0.0}) for seed, run in runs.items()], workers=1)
-
+def probes(runs: dict[int, Path], repeats: int) -> list[tuple[str, int, dict[str, Any]]]:
+    """``(variant, seed, result)`` of every probe, running those without a result file yet."""
     rows = []
-    for repeat in range(args.repeats):
+    for repeat in range(repeats):
         for seed, run_dir in runs.items():
             for variant, coef in VARIANTS.items():
                 path = RESULTS / "winter_plasticity" / f"{variant}_seed{seed}_repeat{repeat}.json"
                 if not path.is_file():
                     atomic_write_json(path, probe(run_dir, seed, coef, repeat))
                 rows.append((variant, seed, read_json(path)))
+    return rows
 
-    print("| winter learned | seed | repeat | means outside [-1, 1] before | spring | summer | autumn | winter |")
-    print("|---|---|---|---|---|---|---|---|")
-    for variant, seed, r in sorted(rows, key=lambda row: (row[0] == "bounded", row[1], row[2]["repeat"])):
-        returns = " | ".join(f"{r[s]:.2f}" for s in SEASONS)
-        print(f"| {variant} | {seed} | {r['repeat']} | {r['means_outside_box_before']:.2f} | {returns} |")
+
+def plasticity_table(rows: list[tuple[str, int, dict[str, Any]]]) -> str:
+    """One row per probe: the share of action means outside the box before, and every season's return after."""
+    header = ["winter learned", "seed", "repeat", "means outside [-1, 1] before", *SEASONS]
+    body = [
+        [variant, str(seed), str(r["repeat"]), f"{r['means_outside_box_before']:.2f}", *(f"{r[s]:.2f}" for s in SEASONS)]
+        for variant, seed, r in sorted(rows, key=lambda row: (row[0] == "bounded", row[1], row[2]["repeat"]))
+    ]
+    return markdown_table(header, body)
+
+
+app = ScriptApp(__name__, __doc__)
+
+
+@app.command()
+def main(
+    seeds: Annotated[list[str] | None, typer.Option(help="seeds, comma-separated (default 0,1,2)")] = None,
+    repeats: Annotated[int, typer.Option(help="winters learned per checkpoint and variant")] = 2,
+) -> None:
+    """Train the unbounded finetune runs if needed, learn winter again from their autumn checkpoints, print the table."""
+    seed_values = ints_option(seeds, "--seeds", [0, 1, 2])
+    th.set_num_threads(1)
+    runs = {seed: OUT / f"finetune-unbounded_seed{seed}" for seed in seed_values}
+    config = CONFIG_DIR / "four_seasons.yaml"
+    train_all([TrainJob(run, config, "finetune", seed, {"action_bound_coef": 0.0}) for seed, run in runs.items()], workers=1)
+    rows = probes(runs, repeats)
+    print(plasticity_table(rows))
     for variant in VARIANTS:
         picked = [r for v, _, r in rows if v == variant]
         means = {s: np.mean([r[s] for r in picked]) for s in SEASONS}
@@ -109,4 +130,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -101,3 +101,10 @@ def test_max_seasons_is_the_default_season_one_hot_length() -> None:
     assert env.unwrapped.max_seasons == envs.MAX_SEASONS
     assert names[-envs.MAX_SEASONS :] == [f"season_{i}" for i in range(envs.MAX_SEASONS)]
     env.close()
+
+
+def test_a_season_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: été\nindex: 5\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"season file .*latin1\.yaml is not UTF-8 text \(byte 0xe9 on line 1\)"):
+        resolve_season(str(path))

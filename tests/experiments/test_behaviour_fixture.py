@@ -28,7 +28,17 @@ EVERGREEN = shutil.which("evergreen", path=str(Path(sys.executable).parent)) or 
 def test_tiny_run_matches_the_matrix_recorded_before_the_move(method: str, tmp_path: Path) -> None:
     config = tmp_path / "tiny.yaml"
     config.write_text(yaml.safe_dump(FIXTURE["config"]))
-    command = [EVERGREEN, "train", "--method", method, "--config", str(config), "--run-dir", str(tmp_path / "run"), "--no-progress"]
+    command = [
+        EVERGREEN,
+        "train",
+        "--method",
+        method,
+        "--config",
+        str(config),
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--no-progress",
+    ]
     for option in FIXTURE["options"].get(method, []):
         command += ["-o", option]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)

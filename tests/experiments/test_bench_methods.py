@@ -1,16 +1,28 @@
-"""The methods benchmark's run list and the config each run must have been trained with to count."""
+"""The methods benchmark's run list, the config each run must have been trained with to count, and its report.
+
+Nothing here trains: the report test builds a small synthetic archive and runs the benchmark with ``--report-only``.
+"""
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+import experiments.benchmarks.methods as bench
 from agent.methods import learner_class
-from experiments.benchmarks.methods import ARCHIVE, TWO_YEARS, RunSpec, expected_config, job, main, run_specs
+from experiments.benchmarks.methods import FOUR_SEASONS, TWO_YEARS, RunSpec, app, expected_config, job, run_specs
 from experiments.pipeline.launcher import train_all
+from tests.experiments.synthetic_runs import make_run
+
+# A four-season normalized return matrix (rows: untrained, after each season).
+MATRIX = [
+    [0.0, 0.0, 0.0, 0.0],
+    [0.7, 0.1, 0.0, 0.0],
+    [0.7, 0.8, 0.1, 0.0],
+    [0.7, 0.8, 0.6, 0.0],
+    [0.7, 0.8, 0.6, 0.5],
+]
 
 
 def test_runs_are_seed_major_then_the_seed_0_sweeps_and_two_garden_years() -> None:
@@ -31,22 +43,74 @@ def test_jobs_move_stale_folders_aside_and_the_benchmark_says_what_is_done(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec = RunSpec("finetune", 0)
-    command = job(spec, tmp_path).command()
-    assert command[-1] == "--force"  # evergreen train moves a folder made with another config aside
+    assert "--force" in job(spec, tmp_path).command()  # evergreen train moves a folder made with another config aside
     # train_all asks the benchmark whether a run is done, not merely whether its folder is finished.
     train_all([job(spec, tmp_path)], workers=1, done=lambda run_dir: True)
     assert "1 of 1 runs already finished; training 0." in capsys.readouterr().out
 
 
-def test_a_report_of_archived_runs_without_sweeps_writes_no_sweeps_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The archive kept in the repository: a current run is reported without training.
-    archived = Path(__file__).resolve().parents[2] / ARCHIVE / "progressive_seed0"
-    shutil.copytree(archived, tmp_path / "archive" / "progressive_seed0")
-    argv = ["bench_methods", "--out", str(tmp_path / "runs"), "--report", str(tmp_path / "report")]
-    argv += ["--archive", str(tmp_path / "archive"), "--methods", "progressive", "--seeds", "0"]
-    monkeypatch.setattr(sys, "argv", [*argv, "--no-sweeps"])
-    main()
-    assert "| progressive | 1 |" in (tmp_path / "report" / "report.md").read_text()
+@pytest.fixture
+def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A synthetic archive of the current progressive seeds 0 and 1 and a stale scratch seed 0; training forbidden."""
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the benchmark trained with --report-only")
+
+    monkeypatch.setattr(bench, "train_all", no_training)
+    root = tmp_path / "archive"
+    for seed in (0, 1):
+        make_run(root, "progressive", seed, MATRIX, FOUR_SEASONS, config=expected_config(RunSpec("progressive", seed)))
+    stale = {**expected_config(RunSpec("scratch", 0)), "steps": 5}  # trained with another config: it does not count
+    make_run(root, "scratch", 0, MATRIX, FOUR_SEASONS, config=stale)
+    return root
+
+
+def report_only(tmp_path: Path, archive: Path, *options: str) -> None:
+    """The benchmark on ``archive`` with ``--report-only`` (its outputs under ``tmp_path``)."""
+    app(
+        [
+            "--report-only",
+            "--out",
+            str(tmp_path / "runs"),
+            "--report",
+            str(tmp_path / "report"),
+            "--archive",
+            str(archive),
+            *options,
+        ]
+    )
+
+
+def test_a_report_of_archived_runs_without_sweeps_writes_no_sweeps_file(tmp_path: Path, archive: Path) -> None:
+    report_only(tmp_path, archive, "--methods", "progressive,scratch", "--seeds", "0", "--seeds", "1", "--no-sweeps")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "| progressive | 2 | 0.65 (range 0.65 to 0.65) |" in text  # A = (0.7 + 0.8 + 0.6 + 0.5) / 4
+    assert "| scratch |" not in text  # its archive is stale
     assert not (tmp_path / "report" / "sweeps.md").exists()
+
+
+def test_the_sweeps_file_says_which_sweeps_are_not_run_yet(tmp_path: Path, archive: Path) -> None:
+    report_only(tmp_path, archive, "--methods", "progressive", "--seeds", "0")
+    sweeps = (tmp_path / "report" / "sweeps.md").read_text()
+    assert "| states_per_season | A | F | memory | env steps |\n|---|---|---|---|---|\n| 1000 | not run yet | | | |" in sweeps
+    assert "Not run yet." in sweeps  # two garden years
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--seeds", "0,x"], "--seeds takes whole numbers separated by commas"),
+        (["--methods", "progressive,,scratch"], "empty item"),
+        (["--methods", "progresive"], "unknown method 'progresive'"),
+        (["--jobs", "0"], "--jobs must be >= 1"),
+        (["--no-such-option"], "No such option"),
+    ],
+)
+def test_a_user_error_exits_2_with_one_line(
+    tmp_path: Path, archive: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        report_only(tmp_path, archive, *options)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and err.startswith("experiments.benchmarks.methods: error: ")

@@ -56,6 +56,7 @@ def test_demo_rejects_non_positive_episodes(episodes: str, tmp_path: Path) -> No
     assert result.returncode == 2 and "--episodes must be >= 1" in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_writes_video_and_prints_returns(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "experiments.media.demo", "--out-dir", str(tmp_path), "--episodes", "1", "--frame", "96x72"],
@@ -77,3 +78,24 @@ def test_demo_into_a_file_path_exits_2_and_keeps_the_file(tmp_path: Path) -> Non
     result = run("demo", "--episodes", "1", "--out-dir", str(occupied))
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "cannot write to" in result.stderr
     assert occupied.read_text() == "keep me"
+
+
+def test_train_help_lists_the_methods_of_agent(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import agent
+    from tests.experiments.cli_runs import evergreen_here
+
+    monkeypatch.setenv("COLUMNS", "400")  # one method name per cell, none wrapped
+    result = evergreen_here(capsys, "train", "--help")
+    assert result.returncode == 0
+    assert f"continual method: {', '.join(agent.METHODS)}" in result.stdout
+    assert "comma-separated" in result.stdout  # --seasons
+
+
+def test_help_does_not_import_the_learners() -> None:
+    """`evergreen --help` stays fast: torch and the learners are imported only by the commands that use them."""
+    script = (
+        "import sys\nfrom experiments.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('imported:', [name for name in ('torch', 'agent', 'stable_baselines3') if name in sys.modules])"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "imported: []" in result.stdout, result.stdout + result.stderr

@@ -6,75 +6,11 @@ import re
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
-import yaml
 
-from experiments.pipeline.metrics import run_metrics
-from experiments.pipeline.run_folder import (
-    CONFIG,
-    CURVE_COLUMNS,
-    CURVES,
-    MATRIX,
-    MATRIX_NORMALIZED,
-    METRICS,
-    atomic_write_json,
-    atomic_write_text,
-    csv_text,
-)
+from experiments.pipeline.run_folder import METRICS
 from experiments.report.compare import write_report
-
-SEASONS = ["spring", "summer", "autumn"]
-STEPS = 1000
-FINETUNE_0 = [[0.0, 0.0, 0.0], [0.6, 0.1, 0.0], [0.3, 0.7, 0.1], [0.2, 0.4, 0.8]]
-# Seed 1 differs in the first season only: mean 0.62 after spring, 0.18 at the end.
-FINETUNE_1 = [[0.0, 0.0, 0.0], [0.64, 0.1, 0.0], [0.3, 0.7, 0.1], [0.16, 0.4, 0.8]]
-SCRATCH = [[0.0, 0.0, 0.0], [0.5, 0.0, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 0.5]]
-RETRAIN = [[0.0, 0.0, 0.0], [0.6, 0.0, 0.0], [0.6, 0.6, 0.0], [0.6, 0.6, 0.6]]
-
-
-def make_run(
-    root: Path,
-    method: str,
-    seed: int,
-    matrix: list[list[float]],
-    seasons: list[str] = SEASONS,
-    env_steps: int = 3 * STEPS,
-    compute_per_season: list[dict] | None = None,
-) -> Path:
-    """A finished run folder with the files ``evergreen train`` writes (no checkpoints).
-
-    Learning curves go linearly from row k - 1 to row k of the matrix while season k trains, evaluated
-    at the start, middle and end of each season, so the AUC of season k is (R[k-1][k] + R[k][k]) / 2.
-    """
-    run = root / f"{method}_seed{seed}"
-    R = np.array(matrix)
-    config = {"method": method, "seasons": seasons, "steps": STEPS, "seed": seed, "eval_episodes": 2, "eval_every": 500}
-    atomic_write_text(run / CONFIG, yaml.safe_dump({**config, "ppo": {"n_steps": 64}}))
-    rows = [["untrained", *R[0]], *[[season, *R[i]] for i, season in enumerate(seasons, start=1)]]
-    atomic_write_text(run / MATRIX_NORMALIZED, csv_text(["after", *seasons], rows))
-    atomic_write_text(run / MATRIX, csv_text(["after", *seasons], [[row[0], *(10 * v for v in row[1:])] for row in rows]))
-    curves = []
-    for k, trained in enumerate(seasons, start=1):
-        for season_step in (0, STEPS // 2, STEPS):
-            for j, evaluated in enumerate(seasons):
-                value = R[k - 1, j] + (R[k, j] - R[k - 1, j]) * season_step / STEPS
-                step = (k - 1) * STEPS + season_step
-                curves.append(
-                    dict(zip(CURVE_COLUMNS, (k, trained, season_step, step, evaluated, 10 * value, value), strict=True))
-                )
-    atomic_write_text(run / CURVES, csv_text(list(CURVE_COLUMNS), [list(p.values()) for p in curves]))
-    compute = {
-        "env_steps": env_steps,
-        "wall_seconds": env_steps / 100,
-        "trainable_parameters": 10_000,
-        "total_parameters": 12_000,
-        "memory_bytes": 1_234_567,
-    }
-    metrics = {**run_metrics(R, seasons, curves), "compute": compute, "method": method, "seed": seed}
-    metrics["compute_per_season"] = compute_per_season or [compute] * len(seasons)
-    atomic_write_json(run / METRICS, metrics)
-    return run
+from tests.experiments.synthetic_runs import FINETUNE_0, FINETUNE_1, RETRAIN, SCRATCH, STEPS, make_run
 
 
 @pytest.fixture(scope="module")
@@ -96,13 +32,14 @@ def report(runs: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_report_metrics_table(report: Path) -> None:
     text = report.read_text()
     assert report.name == "report.md"
-    # finetune A: seed 0 (0.2 + 0.4 + 0.8) / 3 = 0.467, seed 1 (0.16 + 0.4 + 0.8) / 3 = 0.453; mean 0.46, with a CI.
-    assert "| finetune | 2 | 0.46 [0.45, 0.47] |" in text
+    # finetune A: seed 0 (0.2 + 0.4 + 0.8) / 3 = 0.467, seed 1 (0.16 + 0.4 + 0.8) / 3 = 0.453; mean 0.46.
+    # Two seeds are too few for a confidence interval: the range over the seeds, said to be one.
+    assert "| finetune | 2 | 0.46 (range 0.45 to 0.47) |" in text
     # One seed: no interval. scratch A = 0.5 / 3; F = (0.5 + 0.5) / 2 = 0.5; BWT = -0.5.
     assert "| scratch | 1 | 0.17 | 0.50 | 0.50 | -0.50 | reference |" in text
     # retrain forgets nothing.
     assert "| retrain | 1 | 0.60 | 0.00 | 0.00 | 0.00 |" in text
-    for metric in ("**A**", "**F**", "**F_CW**", "**BWT**", "**FT**", "Chaudhry", "Lopez-Paz", "Wołczyk"):
+    for metric in ("**A**", "**F**", "**F_CW**", "**BWT**", "**FT**", "Chaudhry", "Lopez-Paz", "Wołczyk", "BCa"):
         assert metric in text
 
 
@@ -110,7 +47,7 @@ def test_report_forward_transfer(report: Path) -> None:
     # AUC_scratch = (0 + 0.5) / 2 = 0.25 on every season. finetune: AUC summer (0.1 + 0.7) / 2 = 0.4,
     # autumn (0.1 + 0.8) / 2 = 0.45; FT = ((0.4 - 0.25) / 0.75 + (0.45 - 0.25) / 0.75) / 2 = 0.23 (both seeds).
     line = next(line for line in report.read_text().splitlines() if line.startswith("| finetune | 2 |"))
-    assert line.endswith("| 0.23 [0.23, 0.23] |")
+    assert line.endswith("| 0.23 (range 0.23 to 0.23) |")
 
 
 def test_report_findings_and_compute(report: Path) -> None:
@@ -184,3 +121,22 @@ def test_progressive_runs_with_empty_cells_and_growing_networks(runs: list[Path]
     assert "| progressive | 1 | 0.60 | 0.00 | 0.00 | 0.00 |" in text
     assert "progressive-random: the progressive network with its earlier columns random and frozen" in text
     assert (tmp_path / "out" / "heatmap_progressive.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_five_seeds_get_a_bca_interval_and_equal_values_a_marked_percentile_one(tmp_path: Path) -> None:
+    # Five seeds of finetune differing in the first season's final return; retrain
+    # forgets nothing on every seed, so its F is 0.00 five times: BCa is degenerate there.
+    runs = []
+    for seed in range(5):
+        matrix = [row[:] for row in FINETUNE_0]
+        matrix[3][0] = 0.1 + 0.05 * seed
+        runs.append(make_run(tmp_path, "finetune", seed, matrix))
+        runs.append(make_run(tmp_path, "retrain", seed, RETRAIN, env_steps=6 * STEPS))
+    text = write_report(runs, tmp_path / "out", bootstrap_seed=0).read_text()
+    finetune = next(line for line in text.splitlines() if line.startswith("| finetune | 5 |"))
+    a_cell = finetune.split(" | ")[2]
+    # A per seed (x + 0.4 + 0.8) / 3 with x from 0.1 to 0.3: mean 0.47, seeds 0.43 to 0.50.
+    assert re.fullmatch(r"0\.47 \[0\.4\d, 0\.\d\d\]", a_cell), a_cell
+    assert "| retrain | 5 | 0.60 [0.60, 0.60] (percentile) | 0.00 [0.00, 0.00] (percentile) |" in text
+    again = write_report(runs, tmp_path / "again", bootstrap_seed=0).read_text()
+    assert again == text  # the seeded bootstrap gives the same intervals

@@ -10,7 +10,6 @@ import pytest
 from experiments.pipeline.metrics import (
     average_return,
     backward_transfer,
-    bootstrap_ci,
     forgetting,
     forgetting_cw,
     forward_transfer,
@@ -97,21 +96,6 @@ def test_forward_transfer() -> None:
     assert forward_transfer(0.6, None) is None
     assert forward_transfer(0.6, 1.0) is None  # scratch already at the gardener's level
     assert forward_transfer(0.6, 1.2) is None  # beyond it: the denominator turns negative
-
-
-def test_bootstrap_ci() -> None:
-    values = [0.2, 0.5, 0.4, 0.9]
-    ci = bootstrap_ci(values, seed=3)
-    assert ci is not None
-    lo, hi = ci
-    assert lo <= np.mean(values) <= hi
-    assert min(values) <= lo < hi <= max(values)
-    assert bootstrap_ci(values, seed=3) == ci  # deterministic
-    assert bootstrap_ci([0.3, 0.3, 0.3]) == pytest.approx((0.3, 0.3))
-    assert bootstrap_ci([0.5]) is None
-    assert bootstrap_ci([]) is None
-    with pytest.raises(ValueError, match="confidence"):
-        bootstrap_ci(values, confidence=1.5)
 
 
 def test_run_metrics() -> None:

@@ -1,14 +1,17 @@
-"""Training configs: defaults, file, command line; every shipped config resolves; bad values name themselves."""
+"""Training configs: defaults, file, command line; shipped and archived configs resolve as before; bad values say so."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import yaml
 
 import agent
 from agent.core.ppo_defaults import default_ppo_config
-from experiments.pipeline.config import CONFIG_DIR, ConfigError, read_config_file, resolve_config
+from experiments.pipeline.config import CONFIG_DIR, ConfigError, config_yaml, read_config_file, resolve_config
+
+ARCHIVE = Path(__file__).resolve().parents[2] / "docs" / "results" / "bench"
 
 
 @pytest.mark.parametrize("name", ["quick.yaml", "four_seasons.yaml"])
@@ -46,6 +49,32 @@ def test_bad_values_are_named(overrides: dict, message: str) -> None:
         resolve_config(None, overrides)
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"method": "finetune", "stpes": 5}, "config key 'stpes' is unknown; valid keys: method, seasons, steps, seed, eval_"),
+        ({"method": "finetune", "steps": 1e5}, "steps must be a positive integer, got 100000.0"),
+        ({"method": "finetune", "seed": True}, "seed must be a non-negative integer, got True"),
+        ({"method": "finetune", "seasons": "spring"}, "seasons must be a non-empty list of season names; default seasons"),
+        ({"method": "finetune", "ppo": [64]}, "ppo must be a mapping of PPO hyperparameters"),
+    ],
+)
+def test_the_typed_config_says_one_line(given: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as raised:
+        resolve_config(given)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("path", sorted(ARCHIVE.glob("*/config.yaml")), ids=lambda path: path.parent.name)
+def test_archived_run_configs_resolve_to_themselves(path: Path) -> None:
+    """A run's identity is its resolved config: an archived config.yaml is what resolving it writes, byte for byte."""
+    archived = yaml.safe_load(path.read_text())
+    resolved = resolve_config({key: value for key, value in archived.items() if key != "season_fingerprints"})
+    # The fingerprints follow the season files (test_an_edited_season_file_is_another_config); the rest is fixed here.
+    assert len(resolved["season_fingerprints"]) == len(archived["seasons"])
+    assert config_yaml({**resolved, "season_fingerprints": archived["season_fingerprints"]}) == path.read_text()
+
+
 def test_bad_files_are_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         read_config_file(tmp_path / "missing.yaml")
@@ -56,6 +85,14 @@ def test_bad_files_are_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"not valid YAML \(line"):
         read_config_file(tmp_path / "broken.yaml")
     assert read_config_file(_empty(tmp_path)) == {}
+    (tmp_path / "typo.yaml").write_text("method: finetune\nstpes: 5\n")
+    with pytest.raises(ConfigError, match=r"config key 'stpes' in .*typo.yaml is unknown; valid keys: method, seasons"):
+        read_config_file(tmp_path / "typo.yaml")
+    (tmp_path / "latin.yaml").write_bytes("method: finetune\nseasons: [été]\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin.yaml is not UTF-8 text \(byte 0xe9 on line 2\)"):
+        read_config_file(tmp_path / "latin.yaml")
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        read_config_file(tmp_path)
 
 
 def _empty(tmp_path: Path) -> Path:
