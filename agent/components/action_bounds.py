@@ -14,6 +14,7 @@ https://arxiv.org/abs/2108.10470).
 from __future__ import annotations
 
 import torch as th
+from gymnasium import spaces
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 
@@ -22,7 +23,10 @@ def action_bound_loss(policy: ActorCriticPolicy, observations: th.Tensor) -> th.
 
     Zero while every action mean is inside the box. Costs one actor forward pass on the batch.
     """
-    mean = policy.get_distribution(observations).distribution.mean
+    distribution = policy.get_distribution(observations).distribution
+    if not isinstance(distribution, th.distributions.Normal) or not isinstance(policy.action_space, spaces.Box):
+        raise TypeError("the action-bound loss needs a Gaussian policy over a Box action space")
+    mean = distribution.mean
     box = (policy.action_space.low, policy.action_space.high)
     low, high = (th.as_tensor(bound, dtype=mean.dtype, device=mean.device) for bound in box)
     return (th.relu(mean - high).pow(2) + th.relu(low - mean).pow(2)).sum(dim=-1).mean()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch as th
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 from agent.core.season_envs import season_vec_env
@@ -29,6 +30,7 @@ def collect_states(model: BaseAlgorithm, season: str, n_states: int, n_envs: int
         obs = env.reset()
         collected = 0
         while collected < n_states:
+            assert isinstance(obs, np.ndarray)  # the garden's observations are one flat Box
             observations.append(obs.astype(np.float32, copy=True))
             collected += len(obs)
             actions, _ = model.predict(obs, deterministic=False)
@@ -58,6 +60,7 @@ def policy_outputs(policy: ActorCriticPolicy, observations: th.Tensor) -> tuple[
         mean = policy.action_net(latent_pi)
         return mean, policy.log_std.expand_as(mean), value
     distribution = policy._get_action_dist_from_latent(latent_pi).distribution
+    assert isinstance(distribution, th.distributions.Normal), "policy_outputs needs a diagonal-Gaussian policy"
     mean = distribution.mean
     return mean, th.log(distribution.stddev).expand_as(mean), value
 
@@ -69,14 +72,14 @@ def gaussian_kl(mean_old: th.Tensor, log_std_old: th.Tensor, mean: th.Tensor, lo
 
 
 def cloning_targets(
-    model: BaseAlgorithm, season: str, n_states: int, n_envs: int, seed: int
+    model: OnPolicyAlgorithm, season: str, n_states: int, n_envs: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """States of ``season`` visited by ``model`` and its (mean, log-std, value) there, in eval mode."""
     observations = collect_states(model, season, n_states, n_envs, seed)
     return (observations, *policy_targets(model, observations))
 
 
-def policy_targets(model: BaseAlgorithm, observations: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def policy_targets(model: OnPolicyAlgorithm, observations: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``model``'s (mean, log-std, value) on ``observations``, in eval mode, as numpy arrays."""
     model.policy.set_training_mode(False)
     with th.no_grad():

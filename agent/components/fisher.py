@@ -34,7 +34,7 @@ class _ActionMean(nn.Module):
 
     def forward(self, observations: th.Tensor) -> th.Tensor:
         features = self.policy.extract_features(observations)
-        if not self.policy.share_features_extractor:
+        if isinstance(features, tuple):  # separate actor and critic extractors: (actor's, critic's)
             features = features[0]
         return self.policy.action_net(self.policy.mlp_extractor.forward_actor(features))
 

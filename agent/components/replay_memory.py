@@ -79,49 +79,71 @@ class ReplayMemory:
         older policy). Under a total cap the newer record takes over the older one's share of
         the reservoir, so the reservoir stays a uniform sample of the seasons.
         """
+        record = self._subsampled_record(observations, means, log_stds, values)
+        older = [i for i, s in enumerate(self.slots) if s == slot] if slot is not None and self.arrays else []
+        self.slots.append(slot)
+        self.offered.append(len(record["seasons"]))
+        self.n_seasons += 1
+        if self.total_states is None:
+            if older:
+                self._delete_rows(self._rows_of(older))
+            self._append(record, slice(None))
+        elif older:
+            self._take_over(older, record)
+        else:
+            self._offer_to_reservoir(record, self.total_states)
+
+    def _subsampled_record(
+        self, observations: np.ndarray, means: np.ndarray, log_stds: np.ndarray, values: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """The season's arrays as float32 rows, at most ``states_per_season`` of them (a sorted random subset)."""
         n = len(observations)
         if not n == len(means) == len(log_stds) == len(values):
             raise ValueError("observations, means, log_stds and values must have the same length")
         keep = np.arange(n)
         if n > self.states_per_season:
             keep = np.sort(self.rng.choice(n, size=self.states_per_season, replace=False))
-        record = {
+        return {
             "observations": np.asarray(observations, dtype=np.float32)[keep],
             "means": np.asarray(means, dtype=np.float32)[keep],
             "log_stds": np.asarray(log_stds, dtype=np.float32)[keep],
             "values": np.asarray(values, dtype=np.float32).reshape(-1)[keep],
             "seasons": np.full(len(keep), self.n_seasons, dtype=np.int16),
         }
-        older = [i for i, s in enumerate(self.slots) if s == slot] if slot is not None and self.arrays else []
-        self.slots.append(slot)
-        self.offered.append(len(keep))
-        self.n_seasons += 1
-        if older:
-            old_rows = np.flatnonzero(np.isin(self.arrays["seasons"], older))
-            if self.total_states is not None:
-                # Substitute: as many of the new states as the old record held, in its places.
-                take = min(len(old_rows), len(keep))
-                chosen = np.sort(self.rng.choice(len(keep), size=take, replace=False))
-                for name in FIELDS:
-                    self.arrays[name][old_rows[:take]] = record[name][chosen]
-                self.n_seen += len(keep) - sum(self.offered[i] for i in older)
-                for i in older:
-                    self.offered[i] = 0
-                old_rows = old_rows[take:]
-                record = {name: values[:0] for name, values in record.items()}  # nothing left to add
-            self.arrays = {name: np.delete(array, old_rows, axis=0) for name, array in self.arrays.items()}
-            if self.total_states is not None:
-                return
-        if self.total_states is None:
-            self._append(record, slice(None))
-            return
-        # Algorithm R: the t-th state offered is kept with probability cap / (t + 1).
-        room = min(len(keep), max(0, self.total_states - len(self)))
+
+    def _rows_of(self, seasons: list[int]) -> np.ndarray:
+        """The stored rows of the given season indices."""
+        return np.flatnonzero(np.isin(self.arrays["seasons"], seasons))
+
+    def _delete_rows(self, rows: np.ndarray) -> None:
+        self.arrays = {name: np.delete(array, rows, axis=0) for name, array in self.arrays.items()}
+
+    def _take_over(self, older: list[int], record: dict[str, np.ndarray]) -> None:
+        """Under a total cap: the new record takes the older records' rows and their share of the reservoir.
+
+        As many of the new states as the older records held are written in their places (the rest of
+        the new record is dropped); rows left over when the new record is smaller are deleted.
+        """
+        old_rows = self._rows_of(older)
+        n_new = len(record["seasons"])
+        take = min(len(old_rows), n_new)
+        chosen = np.sort(self.rng.choice(n_new, size=take, replace=False))
+        for name in FIELDS:
+            self.arrays[name][old_rows[:take]] = record[name][chosen]
+        self.n_seen += n_new - sum(self.offered[i] for i in older)
+        for i in older:
+            self.offered[i] = 0
+        self._delete_rows(old_rows[take:])
+
+    def _offer_to_reservoir(self, record: dict[str, np.ndarray], total_states: int) -> None:
+        """Algorithm R: the t-th state offered is kept with probability ``total_states / (t + 1)``."""
+        n_new = len(record["seasons"])
+        room = min(n_new, max(0, total_states - len(self)))
         self._append(record, slice(0, room))  # while there is room, every state is kept
         self.n_seen += room
-        for i in range(room, len(keep)):
+        for i in range(room, n_new):
             reservoir_slot = int(self.rng.integers(0, self.n_seen + 1))
-            if reservoir_slot < self.total_states:
+            if reservoir_slot < total_states:
                 for name in FIELDS:
                     self.arrays[name][reservoir_slot] = record[name][i]
             self.n_seen += 1

@@ -9,6 +9,7 @@ states, so that a resumed run is bit-identical to one that never stopped). Every
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import zipfile
 from pathlib import Path
@@ -25,7 +26,17 @@ STATE_FILE = "state.pt"
 
 
 class CheckpointError(ValueError):
-    """A checkpoint file is missing or cannot be read (the message names the file)."""
+    """A checkpoint file is missing or cannot be read (the message names the file and says what is wrong)."""
+
+
+#: The fields of ``learner.json``: the type each holds and how to say it (``options`` may be absent in old files).
+LEARNER_FIELDS: dict[str, tuple[type, str]] = {
+    "method": (str, "a method name"),
+    "seasons": (list, "a list of seasons"),
+    "seed": (int, "a whole number"),
+    "compute": (dict, "a mapping of compute counts"),
+    "options": (dict, "a mapping of the method's options"),
+}
 
 
 def capture_rng() -> dict[str, Any]:
@@ -41,17 +52,37 @@ def restore_rng(state: dict[str, Any]) -> None:
 
 
 def read_learner_info(directory: Path) -> dict[str, Any]:
-    """``learner.json`` of a checkpoint folder, or :class:`CheckpointError` naming the file."""
+    """``learner.json`` of a checkpoint folder, or :class:`CheckpointError` naming the file and what is wrong with it."""
     path = Path(directory) / LEARNER_FILE
     try:
-        info = json.loads(path.read_text())
-        for key in ("method", "seasons", "seed", "compute"):
-            info[key]
+        info = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CheckpointError(f"missing checkpoint file {path}") from None
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise CheckpointError(f"corrupted checkpoint file {path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise CheckpointError(f"corrupted checkpoint file {path}: not UTF-8 text (at byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise CheckpointError(f"corrupted checkpoint file {path}: not valid JSON ({error.msg}, line {error.lineno})") from None
+    except OSError as error:
+        raise CheckpointError(f"cannot read checkpoint file {path}: {error.strerror or error}") from None
+    problem = learner_info_problem(info)
+    if problem:
+        raise CheckpointError(f"corrupted checkpoint file {path}: {problem}")
     return info
+
+
+def learner_info_problem(info: Any) -> str | None:
+    """What is wrong with the content of a ``learner.json`` (a missing field, a value of the wrong type), or None."""
+    if not isinstance(info, dict):
+        return f"not a JSON object of the fields {', '.join(LEARNER_FIELDS)}"
+    for key, (kind, words) in LEARNER_FIELDS.items():
+        if key not in info:
+            if key == "options":
+                continue  # checkpoints saved before options were recorded
+            return f"no {key!r} field"
+        value = info[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"{key!r} must be {words}, got {value!r}"
+    return None
 
 
 def load_model(path: Path, custom_objects: dict[str, Any] | None = None) -> ContinualPPO:
@@ -62,20 +93,40 @@ def load_model(path: Path, custom_objects: dict[str, Any] | None = None) -> Cont
     """
     if not path.is_file():
         raise CheckpointError(f"missing checkpoint file {path}")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f"corrupted checkpoint file {path}: not a zip archive (truncated or overwritten)")
     try:
         return ContinualPPO.load(path, device="cpu", custom_objects=custom_objects)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError, EOFError) as error:
-        raise CheckpointError(f"corrupted checkpoint file {path}: {type(error).__name__}") from None
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        KeyError,
+        RuntimeError,
+        EOFError,
+        AssertionError,
+        pickle.PickleError,
+    ) as error:
+        raise CheckpointError(f"corrupted checkpoint file {path}: the model in it cannot be read ({_said(error)})") from None
 
 
 def read_state(path: Path) -> dict[str, Any]:
     """``state.pt`` of a checkpoint folder, or :class:`CheckpointError` naming the file."""
     if not path.is_file():
         raise CheckpointError(f"missing checkpoint file {path}")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f"corrupted checkpoint file {path}: not a torch file (truncated or overwritten)")
     try:
         # Our own file: it holds numpy RNG state, which the weights-only unpickler refuses.
         state = torch.load(path, weights_only=False)
-        state["method_state"], state["rng"]
-    except Exception as error:  # any unpickling failure means a damaged file
-        raise CheckpointError(f"corrupted checkpoint file {path}: {type(error).__name__}") from None
+    except Exception as error:  # unpickling runs what the file says: any failure means a damaged file
+        raise CheckpointError(f"corrupted checkpoint file {path}: its state cannot be read ({_said(error)})") from None
+    if not isinstance(state, dict) or not {"method_state", "rng"} <= set(state):
+        raise CheckpointError(f"corrupted checkpoint file {path}: it lacks the method state or the random states")
     return state
+
+
+def _said(error: BaseException) -> str:
+    """An exception's first line (its type's name when it has no message)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

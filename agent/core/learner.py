@@ -53,6 +53,13 @@ from agent.core.season_envs import season_vec_env
 from envs.season_spec import resolve_season, season_label
 
 
+def close_envs(model: ContinualPPO | None) -> None:
+    """Close the vec env ``model`` holds, if any (each env holds a Bullet world)."""
+    env = model.get_env() if model is not None else None
+    if env is not None:
+        env.close()
+
+
 class ContinualLearner(ABC):
     """Base class of every continual method: SB3 PPO underneath, a season loop on top.
 
@@ -265,14 +272,13 @@ class ContinualLearner(ABC):
 
     def close(self) -> None:
         """Close the envs the learner's models hold (each holds Bullet worlds)."""
-        if self.model is not None and self.model.get_env() is not None:
-            self.model.get_env().close()
+        close_envs(self.model)
 
     def _replace_model(self, model: ContinualPPO) -> None:
         """Make ``model`` the trained one; close the envs of the one it replaces (each holds Bullet worlds)."""
         old, self.model = self.model, model
-        if old is not None and old is not model and old.get_env() is not None:
-            old.get_env().close()
+        if old is not model:
+            close_envs(old)
 
     def _require_model(self) -> ContinualPPO:
         if self.model is None:
@@ -343,7 +349,13 @@ class ContinualLearner(ABC):
         learner.model = learner.load_model(directory / MODEL_FILE)
         learner.model.tensorboard_log = learner.tensorboard_log
         state = read_state(directory / STATE_FILE)
-        learner.load_method_state(state["method_state"])
+        try:
+            learner.load_method_state(state["method_state"])
+        except (KeyError, TypeError, ValueError, RuntimeError) as error:  # another method's state, or damaged
+            raise CheckpointError(
+                f"corrupted checkpoint file {directory / STATE_FILE}: its method state does not fit a {cls.method!r} learner "
+                f"({type(error).__name__}: {error})"
+            ) from None
         learner._load_files(directory)
         if restore_random_state:
             restore_rng(state["rng"])

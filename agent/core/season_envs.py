@@ -6,7 +6,7 @@ Every learner is told the season: observations end with the season one-hot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import gymnasium as gym
@@ -34,7 +34,7 @@ def mixed_season_vec_env(seasons: Sequence[Season], n_envs: int, seed: int) -> V
     if not seasons:
         raise ValueError("mixed_season_vec_env needs at least one season")
     n_envs = max(n_envs, len(seasons))
-    fns = [partial(_monitored_season_env, seasons[i % len(seasons)]) for i in range(n_envs)]
+    fns: list[Callable[[], gym.Env]] = [partial(_monitored_season_env, seasons[i % len(seasons)]) for i in range(n_envs)]
     vec_env = DummyVecEnv(fns)
     vec_env.seed(seed)
     return vec_env

@@ -22,6 +22,8 @@ Why both, and what they measured: ``docs/methods.md`` (the winter plasticity pro
 
 from __future__ import annotations
 
+import functools
+import operator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -91,7 +93,11 @@ def sum_of(losses: list[AuxiliaryLoss]) -> AuxiliaryLoss | None:
         return None
     if len(losses) == 1:
         return losses[0]
-    return lambda rollout_data: sum(loss(rollout_data) for loss in losses)
+
+    def total(rollout_data: RolloutBufferSamples) -> th.Tensor:
+        return functools.reduce(operator.add, [loss(rollout_data) for loss in losses])
+
+    return total
 
 
 def reset_exploration(model: PPO) -> None:

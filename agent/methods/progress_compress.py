@@ -35,12 +35,13 @@ from agent.components.progressive import (
     PICKLED_CLASSES,
     FrozenColumnsRolloutBuffer,
     ProgressiveActorCriticPolicy,
+    progressive_policy,
     season_slots,
 )
 from agent.components.replay_memory import MemoryCheckpoint, ReplayMemory, check_cloning_options
 from agent.core.checkpoint import CheckpointError, load_model
 from agent.core.continual_ppo import ContinualPPO
-from agent.core.learner import ContinualLearner
+from agent.core.learner import ContinualLearner, close_envs
 from agent.core.options import check_option
 from agent.core.season_envs import season_vec_env
 from envs.season_spec import MAX_SEASONS, resolve_season
@@ -144,19 +145,18 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
             policy_kwargs=active_kwargs,
             rollout_buffer_class=FrozenColumnsRolloutBuffer,
         )
-        active.policy.mlp_extractor.columns[0].load_state_dict(self._kb_column().state_dict())
+        progressive_policy(active).mlp_extractor.columns[0].load_state_dict(self._kb_column().state_dict())
         self._replace_model(active)
         self.compressed = False
 
     def close(self) -> None:
         """Close the envs of the active column's model and of the knowledge base's shell."""
         super().close()
-        if self.knowledge_base is not None and self.knowledge_base.get_env() is not None:
-            self.knowledge_base.get_env().close()
+        close_envs(self.knowledge_base)
 
     def _kb_column(self) -> nn.Module:
         assert self.knowledge_base is not None
-        return self.knowledge_base.policy.mlp_extractor.columns[0]
+        return progressive_policy(self.knowledge_base).mlp_extractor.column(0)
 
     def _on_season_end(self, season: str) -> None:
         active, slot, seed = self._require_model(), resolve_season(season).index, self.env_seed() + 500
@@ -170,14 +170,15 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
                 # active column, so the distilled policy also learns to recover from its own deviations.
                 states = collect_states(self.checkpoint_model(), season, share, self.n_envs, seed + round_index * self.n_envs)
                 added = (states, *policy_targets(active, states))
-                record = tuple(np.concatenate([old, new]) for old, new in zip(record, added, strict=True))
+                states, means, log_stds, values = (np.concatenate([old, new]) for old, new in zip(record, added, strict=True))
+                record = (states, means, log_stds, values)
                 self.memory.add_season(*record, slot=slot)  # replaces the season's earlier record
                 self.compress()
 
     def compress(self) -> float:
         """Distill every stored season into the knowledge base; return the last steps' mean loss."""
         assert self.knowledge_base is not None
-        policy = self.knowledge_base.policy
+        policy = progressive_policy(self.knowledge_base)
         kwargs = self._knowledge_base_kwargs(self.seasons)
         policy.set_seasons(kwargs["season_columns"], kwargs["season_names"])
         self.knowledge_base.policy_kwargs.update(season_columns=kwargs["season_columns"], season_names=kwargs["season_names"])
@@ -206,7 +207,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
 
     def can_act(self, season: str) -> bool:
         """Whether the knowledge base (or, for the season being learned, the active column) knows ``season``."""
-        return self.acting_model(season).policy.season_columns[resolve_season(season).index] >= 0
+        return progressive_policy(self.acting_model(season)).season_columns[resolve_season(season).index] >= 0
 
     def checkpoint_model(self) -> ContinualPPO:
         """The knowledge base (the acting network)."""
@@ -226,7 +227,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         """The knowledge base and the active column (its copy of the knowledge base not counted twice)."""
         modules: list[nn.Module] = [self.checkpoint_model().policy]
         if self.model is not None and self.model is not self.knowledge_base:
-            modules.append(self.model.policy.mlp_extractor.columns[1])
+            modules.append(progressive_policy(self.model).mlp_extractor.column(1))
         return modules
 
     def method_state(self) -> dict[str, Any]:

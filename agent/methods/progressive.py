@@ -21,6 +21,7 @@ from agent.components.progressive import (
     PICKLED_CLASSES,
     FrozenColumnsRolloutBuffer,
     ProgressiveActorCriticPolicy,
+    progressive_policy,
     season_slots,
 )
 from agent.core.checkpoint import CheckpointError, load_model
@@ -77,13 +78,14 @@ class Progressive(ContinualLearner):
             rollout_buffer_class=FrozenColumnsRolloutBuffer,
         )
         if previous is not None and self.pretrained_columns:
-            for k, column in enumerate(previous.policy.mlp_extractor.columns):
-                model.policy.mlp_extractor.columns[k].load_state_dict(column.state_dict())
+            columns = progressive_policy(model).mlp_extractor.columns
+            for k, column in enumerate(progressive_policy(previous).mlp_extractor.columns):
+                columns[k].load_state_dict(column.state_dict())
         self._replace_model(model)
 
     def can_act(self, season: str) -> bool:
         """Whether a column acts for ``season``'s one-hot slot."""
-        return self._require_model().policy.season_columns[resolve_season(season).index] >= 0
+        return progressive_policy(self._require_model()).season_columns[resolve_season(season).index] >= 0
 
     def load_model(self, path: Path) -> ContinualPPO:
         """The checkpoint's zip, checked to hold one column per season of ``learner.json``."""

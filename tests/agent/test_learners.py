@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -200,8 +201,6 @@ print(type(model).__name__, mean)
 
 
 def test_package_lists_its_methods() -> None:
-    from experiments.cli import METHOD_NAMES
-
     assert set(agent.METHODS) == {
         "finetune",
         "scratch",
@@ -212,4 +211,15 @@ def test_package_lists_its_methods() -> None:
         "progressive-random",
         "progress-compress",
     }
-    assert METHOD_NAMES.split(", ") == list(agent.METHODS)
+
+
+def test_a_checkpoint_relabelled_to_another_method_is_refused_in_words(tmp_path: Path) -> None:
+    learner = make_learner("finetune", ppo_config=TINY, seed=0)
+    learner.start_season("spring")
+    learner.end_season()
+    learner.save(tmp_path)
+    info = json.loads((tmp_path / "learner.json").read_text())
+    info["method"], info["options"] = "ewc", {}
+    (tmp_path / "learner.json").write_text(json.dumps(info))
+    with pytest.raises(CheckpointError, match=r"state\.pt: its method state does not fit a 'ewc' learner"):
+        load_learner(tmp_path, ppo_config=TINY)

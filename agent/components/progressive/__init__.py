@@ -5,7 +5,7 @@ Progressive Neural Networks, Rusu et al. 2016, https://arxiv.org/abs/1606.04671.
 
 from typing import Any
 
-from agent.components.progressive.policy import ProgressiveActorCriticPolicy, season_slots
+from agent.components.progressive.policy import ProgressiveActorCriticPolicy, progressive_policy, season_slots
 from agent.components.progressive.rollout_buffer import FrozenColumnsRolloutBuffer
 
 #: The classes a progressive checkpoint pickles, given to SB3's loader by value, so a checkpoint
@@ -15,4 +15,10 @@ PICKLED_CLASSES: dict[str, Any] = {
     "rollout_buffer_class": FrozenColumnsRolloutBuffer,
 }
 
-__all__ = ["PICKLED_CLASSES", "FrozenColumnsRolloutBuffer", "ProgressiveActorCriticPolicy", "season_slots"]
+__all__ = [
+    "PICKLED_CLASSES",
+    "FrozenColumnsRolloutBuffer",
+    "ProgressiveActorCriticPolicy",
+    "progressive_policy",
+    "season_slots",
+]

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import torch as th
 from gymnasium import spaces
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.distributions import DiagGaussianDistribution, Distribution
 from stable_baselines3.common.policies import ActorCriticPolicy
 from torch import nn
@@ -48,6 +49,8 @@ class ProgressiveExtractor(nn.Module):
 
     ``latent_pi`` is ``[action mean, log-std]`` of each sample's column, ``latent_vf`` its value.
     """
+
+    _slot_column: th.Tensor  # a buffer: each one-hot slot's acting column (-1: none)
 
     def __init__(
         self,
@@ -78,6 +81,10 @@ class ProgressiveExtractor(nn.Module):
     def trainable_column(self) -> int:
         """Index of the column that trains (the newest)."""
         return len(self.columns) - 1
+
+    def column(self, k: int) -> ProgressiveColumn:
+        """Column ``k`` (``self.columns[k]``, typed: an ``nn.ModuleList`` yields plain modules)."""
+        return cast(ProgressiveColumn, self.columns[k])
 
     def set_seasons(self, season_columns: list[int], season_names: list[str | None]) -> None:
         """Which column acts for each one-hot slot (-1: none), and the slots' season names."""
@@ -159,7 +166,10 @@ class ProgressiveExtractor(nn.Module):
             previous.append(activations)
             means.append(mean)
             values.append(value)
-        log_stds = [c.log_std.unsqueeze(0).expand(len(x), -1, -1) if k in acting else None for k, c in enumerate(self.columns)]
+        log_stds = [
+            self.column(k).log_std.unsqueeze(0).expand(len(x), -1, -1) if k in acting else None
+            for k in range(len(self.columns))
+        ]
         latent_pi = th.cat([self._pick(means, slot, column), self._pick(log_stds, slot, column)], dim=1)
         value_heads = [None if v is None else v.unsqueeze(-1) for v in values]  # (batch, heads, 1)
         return latent_pi, self._pick(value_heads, slot, column)
@@ -169,6 +179,7 @@ class ProgressiveExtractor(nn.Module):
         first = int(column[0])
         if bool((column == first).all()):  # the usual case: one season per batch, no scatter needed
             out = outputs[first]
+            assert out is not None  # every column that acts has outputs
             return out[:, 0] if self.column_heads[first] == 1 else out[th.arange(len(slot)), slot]
         reference = next(out for out in outputs if out is not None)
         picked = th.zeros(len(slot), reference.shape[-1], dtype=reference.dtype, device=slot.device)
@@ -194,6 +205,10 @@ class ProgressiveExtractor(nn.Module):
 class ProgressiveActorCriticPolicy(ActorCriticPolicy):
     """A PPO policy made of progressive columns; see the module docstring for its extra arguments."""
 
+    # SB3 annotates these as its own MlpExtractor and Linear; any module with the same interface works.
+    mlp_extractor: ProgressiveExtractor  # type: ignore[assignment]
+    value_net: nn.Module  # type: ignore[assignment]
+
     def __init__(
         self,
         observation_space: spaces.Space,
@@ -218,8 +233,9 @@ class ProgressiveActorCriticPolicy(ActorCriticPolicy):
         self.n_columns = n_columns
         self.column_heads = list(column_heads) if column_heads is not None else [1] * n_columns
         self.season_columns = list(season_columns) if season_columns is not None else [n_columns - 1] * max_seasons
-        self.season_names = list(season_names) if season_names is not None else [None] * max_seasons
+        self.season_names: list[str | None] = list(season_names) if season_names is not None else [None] * max_seasons
         self.max_seasons = max_seasons
+        self.action_dim = int(action_space.shape[0])
         self.adapter_width = adapter_width
         if len(self.column_heads) != n_columns:
             raise ValueError(f"column_heads needs one entry per column ({n_columns}), got {self.column_heads}")
@@ -240,7 +256,7 @@ class ProgressiveActorCriticPolicy(ActorCriticPolicy):
         self.mlp_extractor = ProgressiveExtractor(
             obs_dim=self.features_dim - self.max_seasons,
             hidden=hidden,
-            action_dim=int(self.action_space.shape[0]),
+            action_dim=self.action_dim,
             column_heads=self.column_heads,
             season_columns=self.season_columns,
             season_names=self.season_names,
@@ -262,11 +278,12 @@ class ProgressiveActorCriticPolicy(ActorCriticPolicy):
         if issubclass(self.optimizer_class, th.optim.Adam):
             # A column has many small tensors: one fused update instead of a Python loop over them.
             kwargs.setdefault("foreach", True)
-        self.optimizer = self.optimizer_class(self.trainable_parameters(), lr=lr_schedule(1), **kwargs)
+        # torch types the Optimizer base without ``lr`` (SB3 ignores the same call-arg error).
+        self.optimizer = self.optimizer_class(self.trainable_parameters(), lr=lr_schedule(1), **kwargs)  # type: ignore[call-arg]
 
     def trainable_parameters(self) -> list[nn.Parameter]:
         """The newest column's parameters (its layers, adapters, alphas, heads and log-std)."""
-        return list(self.mlp_extractor.columns[self.mlp_extractor.trainable_column].parameters())
+        return list(self.mlp_extractor.column(self.mlp_extractor.trainable_column).parameters())
 
     def set_training_mode(self, mode: bool) -> None:
         """Training mode for the newest column only: frozen columns stay in eval mode."""
@@ -300,6 +317,13 @@ class ProgressiveActorCriticPolicy(ActorCriticPolicy):
             adapter_width=self.adapter_width,
         )
         return data
+
+
+def progressive_policy(model: BaseAlgorithm) -> ProgressiveActorCriticPolicy:
+    """``model``'s policy, checked to be a progressive one (SB3 types ``model.policy`` as its base class)."""
+    if not isinstance(model.policy, ProgressiveActorCriticPolicy):
+        raise TypeError(f"expected a progressive policy, got {type(model.policy).__name__}")
+    return model.policy
 
 
 def season_slots(seasons: list[str]) -> tuple[list[int], list[str | None]]:
