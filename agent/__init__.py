@@ -8,6 +8,8 @@
 
 ``make_learner(name, seed=...)`` builds a learner; ``load_learner(dir)`` restores a checkpoint of any
 method. Season-end checkpoints are plain SB3 zips: ``stable_baselines3.PPO.load(path)`` opens them.
+Importing the package pins torch's and MKL's CPU numerics to their AVX2 code paths
+(:mod:`agent.core.numerics`), so that a seed gives the same numbers on every machine.
 """
 
 from agent.core.accounting import ComputeAccount

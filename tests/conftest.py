@@ -7,6 +7,8 @@ import os
 import pytest
 import torch
 
+import agent  # noqa: F401  (pins the CPU numerics before torch runs a kernel; see agent.core.numerics)
+
 torch.set_num_threads(1)
 
 
