@@ -1,15 +1,21 @@
 """Evergreen's seasonal garden: importing this package registers the Gymnasium ids.
 
-- ``GardenWatering-v0`` takes ``season=`` (a default name, a YAML path or a ``SeasonSpec``);
-- ``GardenWateringSpring-v0``, ``GardenWateringSummer-v0``, ``GardenWateringAutumn-v0`` and
-  ``GardenWateringWinter-v0`` fix one default season each.
+For each env version N (0 and 1; what changed: the Version History of ``GardenWateringEnv``):
+
+- ``GardenWatering-vN`` takes ``season=`` (a default name, a YAML path or a ``SeasonSpec``);
+- ``GardenWateringSpring-vN``, ``GardenWateringSummer-vN``, ``GardenWateringAutumn-vN`` and
+  ``GardenWateringWinter-vN`` fix one default season each.
 """
 
 from __future__ import annotations
 
+import warnings
+
 from gymnasium.envs.registration import register, registry
 
 from envs.garden_env import GardenWateringEnv
+from envs.ids import ENV_IDS, env_version, generic_env_id, season_env_id
+from envs.physics import ENV_VERSIONS, LATEST_VERSION, PhysicsSettings, physics_settings
 from envs.robot import RoverState
 from envs.rollout import Episode, rollout
 from envs.season_spec import (
@@ -25,30 +31,34 @@ from envs.season_spec import (
     season_label,
 )
 
-#: Upper bound on the generic id's episode length; each season ends its own day earlier.
+#: Upper bound on the generic ids' episode length; each season ends its own day earlier.
 MAX_EPISODE_STEPS = 100
 ENTRY_POINT = "envs.garden_env:GardenWateringEnv"
 
-
-def season_env_id(name: str) -> str:
-    """The registered id of a default season, e.g. ``GardenWateringWinter-v0``."""
-    return f"GardenWatering{name.capitalize()}-v0"
-
-
-ENV_IDS: tuple[str, ...] = ("GardenWatering-v0", *(season_env_id(n) for n in DEFAULT_SEASON_NAMES))
+# v0 stays registered on purpose (archived results are measured on it): gymnasium's "out of
+# date, consider upgrading" DeprecationWarning on every make of a v0 id would only be noise.
+warnings.filterwarnings(
+    "ignore", message=r".*The environment GardenWatering\w*-v0 is out of date", category=DeprecationWarning
+)
 
 
 def _register() -> None:
-    if "GardenWatering-v0" not in registry:
-        register(id="GardenWatering-v0", entry_point=ENTRY_POINT, max_episode_steps=MAX_EPISODE_STEPS)
-    for name in DEFAULT_SEASON_NAMES:
-        if season_env_id(name) not in registry:
+    for version in ENV_VERSIONS:
+        if generic_env_id(version) not in registry:
             register(
-                id=season_env_id(name),
+                id=generic_env_id(version),
                 entry_point=ENTRY_POINT,
-                max_episode_steps=default_season(name).episode_steps,
-                kwargs={"season": name},
+                max_episode_steps=MAX_EPISODE_STEPS,
+                kwargs={"version": version},
             )
+        for name in DEFAULT_SEASON_NAMES:
+            if season_env_id(name, version) not in registry:
+                register(
+                    id=season_env_id(name, version),
+                    entry_point=ENTRY_POINT,
+                    max_episode_steps=default_season(name).episode_steps,
+                    kwargs={"season": name, "version": version},
+                )
 
 
 _register()
@@ -56,16 +66,22 @@ _register()
 __all__ = [
     "DEFAULT_SEASON_NAMES",
     "ENV_IDS",
+    "ENV_VERSIONS",
+    "LATEST_VERSION",
     "MAX_SEASONS",
     "PLANT_KINDS",
     "Episode",
     "GardenWateringEnv",
     "ObstacleSpec",
+    "PhysicsSettings",
     "RewardWeights",
     "RoverState",
     "SeasonSpec",
     "default_season",
     "default_seasons",
+    "env_version",
+    "generic_env_id",
+    "physics_settings",
     "resolve_season",
     "rollout",
     "season_env_id",

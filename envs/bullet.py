@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from envs.physics import PHYSICS_V0, PhysicsSettings
+
 
 @contextlib.contextmanager
 def silenced_native_output() -> Iterator[None]:
@@ -48,20 +50,20 @@ def display_available() -> bool:
 
 
 class BulletWorld:
-    """A PyBullet physics client with the simulation settings the garden uses.
+    """A PyBullet physics client with the simulation settings of one env version.
 
-    One :meth:`step` advances ``substeps`` physics steps of ``time_step`` seconds inside Bullet
-    (``numSubSteps``), so a control step costs one call across the Python bridge; an external
-    force applied before it acts during all of its substeps.
+    One :meth:`step` advances ``physics.substeps`` physics steps of ``physics.time_step`` seconds
+    inside Bullet (``numSubSteps``), so a control step costs one call across the Python bridge; an
+    external force applied before it acts during all of its substeps.
 
-    :param time_step: physics time step in seconds.
-    :param substeps: physics steps per :meth:`step` (the env's action repeat).
+    :param physics: the version's physics settings (:mod:`envs.physics`).
     :param gui: open the PyBullet GUI (needs a display) instead of the headless DIRECT mode.
     """
 
-    def __init__(self, time_step: float = 1.0 / 120.0, substeps: int = 1, gui: bool = False) -> None:
-        self.time_step = time_step
-        self.substeps = substeps
+    def __init__(self, physics: PhysicsSettings = PHYSICS_V0, gui: bool = False) -> None:
+        self.physics = physics
+        self.time_step = physics.time_step
+        self.substeps = physics.substeps
         self.gui = gui
         mode = pybullet.GUI if gui else pybullet.DIRECT
         with silenced_native_output():
@@ -71,10 +73,19 @@ class BulletWorld:
         # Deterministic pair ordering: required for bit-identical replays after restoreState
         # (bullet3#2442).
         self.client.setPhysicsEngineParameter(
-            fixedTimeStep=time_step * substeps,
-            numSubSteps=substeps,
+            fixedTimeStep=physics.time_step * physics.substeps,
+            numSubSteps=physics.substeps,
             deterministicOverlappingPairs=1,
         )
+        # Only the settings a version gives, in a separate call, so that v0 (all defaults) makes
+        # exactly the calls it always made.
+        optional = {
+            "numSolverIterations": physics.solver_iterations,
+            "enableConeFriction": None if physics.cone_friction is None else int(physics.cone_friction),
+        }
+        given = {name: value for name, value in optional.items() if value is not None}
+        if given:
+            self.client.setPhysicsEngineParameter(**given)
         # Hot calls bound once: BulletClient's __getattr__ costs more than the call itself.
         bind = functools.partial
         self.step = bind(pybullet.stepSimulation, physicsClientId=self.id)
@@ -134,14 +145,16 @@ class BulletWorld:
         )
 
     def load_urdf(self, path: str, position: tuple[float, float, float], fixed: bool = False) -> int:
-        """Load a URDF file silently and return its body id."""
+        """Load a URDF file silently and return its body id.
+
+        With ``physics.merge_fixed_links`` the links on fixed joints become part of their parent
+        (Bullet combines their masses and inertias and keeps their collision shapes).
+        """
+        flags = pybullet.URDF_USE_INERTIA_FROM_FILE | pybullet.URDF_MAINTAIN_LINK_ORDER
+        if self.physics.merge_fixed_links:
+            flags |= pybullet.URDF_MERGE_FIXED_LINKS
         with silenced_native_output():
-            return self.client.loadURDF(
-                path,
-                basePosition=position,
-                useFixedBase=fixed,
-                flags=pybullet.URDF_USE_INERTIA_FROM_FILE | pybullet.URDF_MAINTAIN_LINK_ORDER,
-            )
+            return self.client.loadURDF(path, basePosition=position, useFixedBase=fixed, flags=flags)
 
     def create_static_body(
         self,

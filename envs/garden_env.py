@@ -1,4 +1,4 @@
-"""``GardenWatering-v0``: the thin ``gym.Env`` that joins the physics, the rover and the season's garden."""
+"""``GardenWatering-v0``/``-v1``: the thin ``gym.Env`` that joins the physics, the rover and the season's garden."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from gymnasium import spaces
 from envs.bullet import BulletWorld, display_available
 from envs.garden import Garden
 from envs.observation import build_observation, observation_names
+from envs.physics import PhysicsSettings, physics_settings
 from envs.rewards import REWARD_TERMS, reward_terms
 from envs.robot import Rover, RoverState
 from envs.season_spec import MAX_SEASONS, SeasonSpec, resolve_season
@@ -42,8 +43,9 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     | 2 | pump: sprays while > 0 | on/off |
 
     Commands outside [-1, 1] are clipped; a NaN or wrongly shaped action raises ``ValueError``.
-    The command holds for ``action_repeat`` physics steps (default 12 x 1/60 s: 5 Hz control,
-    which keeps a day short in decisions while the physics stays fine-grained).
+    The command holds for ``action_repeat`` physics steps of ``time_step`` seconds, 0.2 s in every
+    version (5 Hz control, which keeps a day short in decisions): 12 x 1/60 s in v0, 5 x 1/25 s
+    in v1.
 
     ## Observation Space
     ``Box(-1, 1, (n,), float32)`` with ``n = 11 + 10 * plant_slots (+ max_seasons)``; the same
@@ -91,7 +93,7 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
 
     ## Arguments
     ```python
-    gymnasium.make("GardenWatering-v0", season="winter", observe_season=True)
+    gymnasium.make("GardenWatering-v1", season="winter", observe_season=True)
     ```
 
     | parameter | type | default | description |
@@ -102,9 +104,11 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     | ``max_seasons`` | ``int`` | ``8`` (``MAX_SEASONS``) | length of the one-hot |
     | ``season_index`` | ``int`` or ``None`` | ``None`` | one-hot position; defaults to ``SeasonSpec.index`` |
     | ``plant_slots`` | ``int`` | ``6`` | plant slots in the observation |
-    | ``action_repeat`` | ``int`` | ``12`` | physics steps per control step |
-    | ``time_step`` | ``float`` | ``1/60`` | physics time step (s) |
+    | ``action_repeat`` | ``int`` or ``None`` | ``None`` | physics steps per control step (None: the version's, 12 in v0, 5 in v1) |
+    | ``time_step`` | ``float`` or ``None`` | ``None`` | physics time step in s (None: the version's, 1/60 in v0, 1/25 in v1) |
     | ``render_width``, ``render_height`` | ``int`` | ``480``, ``360`` | frame size |
+    | ``version`` | ``int`` | ``0`` | the env version's physics (``envs.physics.PHYSICS``); each registered id sets it |
+    | ``physics`` | ``PhysicsSettings`` or ``None`` | ``None`` | other physics settings than the version's, for experiments |
 
     ## Seasons
     | season | needs water | must stay dry | ground | weather and obstacles | day |
@@ -121,6 +125,16 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     The specs are in ``envs/seasons/<name>.yaml``; see ``envs.season_spec.SeasonSpec``.
 
     ## Version History
+    - v1: the same garden, seasons, rules, spaces and bodies, 2.1-3.1x faster to step
+      (``docs/garden.md``, "Env speed"): 5 physics steps of 1/25 s per control step instead of
+      12 of 1/60 s (still 0.2 s), and at most 20 constraint-solver iterations per physics step
+      instead of Bullet's 50 (``envs.physics.PHYSICS_V1``). What makes each season itself
+      (braking distance on ice against grass, drift in the wind, crossing times, leaf-pile drag,
+      stems and obstacles that stop the rover) is checked against v0's numbers in
+      ``tests/envs/test_season_character.py``. Its reference of normalized return is a new
+      gardener (``envs.planning_gardener.PlanningGardener``: plans the order of its plants, brakes for
+      the ground, sprays from farther away and on the move), and reference returns are cached per
+      version. Season YAML files are unchanged and load in both versions.
     - v0: initial release. The default seasons have been redesigned since, on dated revisions
       listed in ``docs/history.md``; normalized returns are keyed by a season's content, so they
       follow every revision.
@@ -136,14 +150,21 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
         max_seasons: int = MAX_SEASONS,
         season_index: int | None = None,
         plant_slots: int = 6,
-        action_repeat: int = 12,
-        time_step: float = 1.0 / 60.0,
+        action_repeat: int | None = None,
+        time_step: float | None = None,
         render_width: int = 480,
         render_height: int = 360,
+        version: int = 0,
+        physics: PhysicsSettings | None = None,
     ) -> None:
         self.spec_season = resolve_season(season)
         self.season_index = self.spec_season.index if season_index is None else season_index
+        settings = physics_settings(version) if physics is None else physics
+        action_repeat = settings.substeps if action_repeat is None else action_repeat
+        time_step = settings.time_step if time_step is None else time_step
         self._check_arguments(render_mode, observe_season, max_seasons, plant_slots, action_repeat, time_step)
+        self.physics = settings.replace(substeps=action_repeat, time_step=time_step)
+        self.version = self.physics.version
         self.render_mode = render_mode
         self.observe_season = observe_season
         self.max_seasons = max_seasons
@@ -155,7 +176,7 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
         # Without a display (CI, SSH) "human" runs headless and shows nothing, as documented;
         # the CLI's --gui refuses instead, where a user is there to read why.
         gui = render_mode == "human" and display_available()
-        self.world = BulletWorld(time_step=time_step, substeps=action_repeat, gui=gui)
+        self.world = BulletWorld(self.physics, gui=gui)
         self.garden = Garden(self.world, self.spec_season, plant_slots)
         self.rover = Rover(self.world)
         # Snapshot with the rover parked at the start, clear of every obstacle.

@@ -39,6 +39,8 @@ class GardenerConfig:
     """The obstacles it plans around (its map of the garden)."""
     compensate_wind: bool
     """Aim the spray upwind by the expected drift."""
+    ground_friction: float = 0.8
+    """The ground's friction as it expects it (the v1 gardener brakes for it; v0's gains above do)."""
 
     @classmethod
     def for_season(cls, season: str | SeasonSpec) -> GardenerConfig:
@@ -53,6 +55,7 @@ class GardenerConfig:
             turn_gain=0.45 + 0.55 * grip,
             obstacles=spec.obstacles,
             compensate_wind=spec.wind_mean + spec.wind_gust > 0.0,
+            ground_friction=spec.ground_friction,
         )
 
 

@@ -52,8 +52,10 @@ class Rover:
         self.body = world.load_urdf(ROVER_URDF, (0.0, 0.0, REST_HEIGHT))
         names = world.joint_names(self.body)
         self.wheel_joints = [names.index("left_wheel_joint"), names.index("right_wheel_joint")]
-        caster = names.index("caster_joint")
-        # The caster ball slides freely; the wheels grip (ground friction sets the contact).
+        # The caster ball slides freely; the wheels grip (ground friction sets the contact). With
+        # fixed links merged (v1) the ball is part of the chassis, the base (link -1): the
+        # chassis box then slides freely too, which it only notices along a fence or a drift.
+        caster = names.index("caster_joint") if "caster_joint" in names else -1
         world.set_contact_dynamics(self.body, caster, lateral_friction=0.0, rolling_friction=0.0, spinning_friction=0.0)
         for joint in self.wheel_joints:
             world.set_contact_dynamics(self.body, joint, lateral_friction=1.0, rolling_friction=0.0, spinning_friction=0.0)

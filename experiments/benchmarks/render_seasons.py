@@ -14,7 +14,7 @@ import numpy as np
 import typer
 
 import envs
-from envs.gardener import ScriptedGardener
+from envs.gardeners import make_gardener
 from envs.rollout import rollout
 from experiments.media.video import annotate
 from experiments.script_app import ScriptApp
@@ -22,8 +22,9 @@ from experiments.script_app import ScriptApp
 
 def season_frame(season: str, seed: int, steps: int, width: int, height: int) -> np.ndarray:
     """A frame after the scripted gardener has worked ``steps`` steps of a day."""
-    env = gym.make("GardenWatering-v0", season=season, render_mode="rgb_array", render_width=width, render_height=height)
-    gardener = ScriptedGardener(season)
+    env_id = envs.generic_env_id(envs.LATEST_VERSION)
+    env = gym.make(env_id, season=season, render_mode="rgb_array", render_width=width, render_height=height)
+    gardener = make_gardener(season, envs.LATEST_VERSION)
     rollout(env, lambda garden_env, _obs: gardener.act(garden_env), seed, max_steps=steps)
     frame = annotate(cast(np.ndarray, env.render()), [season])
     env.close()
