@@ -6,6 +6,7 @@ Subcommands:
 - ``evergreen eval DIR``: recompute a run's return matrix from its checkpoints;
 - ``evergreen render``: a video (or the live GUI) of a trained policy or the scripted gardener;
 - ``evergreen compare DIR...``: continual against retrain-from-scratch, as a report with plots;
+- ``evergreen sweep GRID.yaml``: a grid of runs as Ray tasks (local, or a cluster by address), then its report;
 - ``evergreen envs``: the registered environment ids and the default seasons;
 - ``evergreen season NAME``: a season's full spec as YAML (a starting point for your own);
 - ``evergreen demo``: the scripted gardener through the four seasons, with a video.
@@ -19,15 +20,14 @@ keeps its traceback (status 1). List options take comma-separated values and may
 
 from __future__ import annotations
 
-import contextlib
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
+from experiments.cli_checks import check_output_folder, check_season, fail, interrupted, parse_options, user_errors
 from experiments.cli_lists import split_list
 
 app = typer.Typer(
@@ -45,13 +45,8 @@ INTERRUPTED = {
     "render": "interrupted, no video was written",
     "compare": "interrupted, run the same command to write the report",
     "demo": "interrupted, run the same command to make the video",
+    "sweep": "interrupted, run the same command to resume (finished runs are skipped, the others resume)",
 }
-
-
-def fail(message: str) -> NoReturn:
-    """Print one line naming a user error and exit with status 2 (no traceback)."""
-    typer.echo(f"evergreen: error: {message}", err=True)
-    raise typer.Exit(code=2)
 
 
 @app.callback()
@@ -145,6 +140,13 @@ def train(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="move aside a run folder made with another config")] = False,
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+    checkpoint_every: Annotated[
+        int | None,
+        typer.Option(
+            "--checkpoint-every",
+            help="env steps between mid-season checkpoints (default: a fifth of the season; 0: none); not part of the config",
+        ),
+    ] = None,
 ) -> None:
     """Train a method season after season; running it again on the same folder resumes it."""
     overrides: dict[str, Any] = {"method": method, "seasons": seasons, "steps": steps, "seed": seed}
@@ -163,7 +165,7 @@ def train(
         resolved = resolve_config(file_config, overrides)
         folder = run_dir or Path("runs") / f"{resolved['method']}_seed{resolved['seed']}"
         with user_errors((), folder):  # the default run folder is a path the user named too
-            train_run(resolved, folder, force=force, progress=progress)
+            train_run(resolved, folder, force=force, progress=progress, checkpoint_every=checkpoint_every)
     print_matrix(folder)
     typer.echo(f"Run folder: {folder} (return_matrix.csv, metrics.json, season checkpoints)")
 
@@ -238,48 +240,61 @@ def compare(
     typer.echo(f"Report: {report}")
 
 
-def check_season(season: str) -> None:
-    """Exit 2 naming the valid seasons unless ``season`` resolves (a default name, file.yaml or file.yaml:name)."""
-    from envs.season_spec import resolve_season
-
-    try:
-        resolve_season(season)
-    except ValueError as error:  # resolve_season's errors name the season and the valid ones
-        fail(str(error))
-
-
-def check_output_folder(folder: Path, shown: Path | None = None) -> None:
-    """Create ``folder`` if needed and check a file can be written in it, before any work; exit 2 if not.
-
-    ``shown`` is the output named in the message (a video file in ``folder``; default the folder).
-    """
-    shown = shown or folder
-    if folder.exists() and not folder.is_dir():
-        fail(f"cannot write to {shown}: {folder} is a file, not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        fail(f"cannot write to {shown}: {error.strerror or error}")
-
-
-def parse_options(pairs: list[str]) -> dict[str, object]:
-    """``["beta_policy=2", "total_states=null"]`` -> ``{"beta_policy": 2, "total_states": None}`` (YAML values)."""
-    import yaml
-
+@app.command("sweep")
+def sweep(
+    grid: Annotated[Path, typer.Argument(help="a grid file (experiments/configs/grids/)")],
+    address: Annotated[
+        str | None, typer.Option(help="join a running Ray cluster: auto or HOST:PORT (default: a local instance)")
+    ] = None,
+    storage: Annotated[Path | None, typer.Option(help="root of the run folders, seen by every node (default runs/)")] = None,
+    jobs: Annotated[int, typer.Option(help="runs at once (0: the machine's cores; with --address, the cluster's)")] = 0,
+    retries: Annotated[int, typer.Option(help="times a run is tried again when its worker or node dies")] = 2,
+    force: Annotated[bool, typer.Option("--force", help="move aside run folders made with another config")] = False,
+    checkpoint_every: Annotated[
+        int | None, typer.Option("--checkpoint-every", help="env steps between mid-season checkpoints (0: none)")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="show the progress line")] = True,
+) -> None:
+    """Train a grid of runs (methods × seeds × seasons × options) as Ray tasks, skip finished ones, write the report."""
+    if jobs < 0:
+        fail(f"--jobs must be >= 0 (0: the machine's cores), got {jobs}")
+    if retries < 0:
+        fail(f"--retries must be >= 0, got {retries}")
+    if checkpoint_every is not None and checkpoint_every < 0:
+        fail(f"--checkpoint-every must be 0 (no mid-season checkpoints) or a number of env steps, got {checkpoint_every}")
+    from agent import CheckpointError
     from experiments.pipeline.config import ConfigError
+    from experiments.sweep.driver import RunsFailed, check_storage, run_sweep, write_reports
+    from experiments.sweep.grid import load_grid
+    from experiments.sweep.task import supports_checkpoint_every
 
-    options: dict[str, object] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--option takes KEY=VALUE, got {pair!r}")
+    if checkpoint_every is not None and not supports_checkpoint_every():
+        fail("--checkpoint-every needs mid-season checkpoints, which this version of evergreen train lacks")
+    root = storage or Path("runs")
+    with user_errors((ConfigError, CheckpointError), grid, root):
+        check_storage(root, create=storage is None)  # the default runs/ is made; a given root must exist
+        loaded = load_grid(grid)
+        reports = loaded.reports(root)
+        for folder in reports:
+            check_output_folder(folder)
         try:
-            options[key.strip()] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            raise ConfigError(f"--option {key}: cannot read the value {value!r}") from None
-    return options
+            result = run_sweep(
+                loaded.runs,
+                root,
+                address=address,
+                jobs=jobs or None,
+                retries=retries,
+                force=force,
+                checkpoint_every=checkpoint_every,
+                progress=progress,
+            )
+        except RunsFailed as error:
+            typer.echo(f"evergreen: {error}", err=True)
+            raise typer.Exit(code=1) from None
+        for report in write_reports(reports, root):
+            typer.echo(f"Report: {report}")
+    kept = len(result.skipped) + len(result.elsewhere)
+    typer.echo(f"Trained {len(result.trained)}, already finished {kept}; runs in {root}")
 
 
 def print_matrix(folder: Path) -> None:
@@ -291,42 +306,6 @@ def print_matrix(folder: Path) -> None:
     typer.echo(f"{'':12s}" + "".join(f"{season:>10s}" for season in seasons))
     for label, row in zip(labels, matrix, strict=True):
         typer.echo(f"{label:12s}" + "".join(f"{value:10.2f}" for value in row))
-
-
-@contextlib.contextmanager
-def user_errors(kinds: tuple[type[Exception], ...], *paths: Path) -> Iterator[None]:
-    """Say the errors a user can cause in one line and exit 2; any other exception propagates (a bug, with its traceback).
-
-    User errors: the ``kinds`` a command's work raises for bad input (``ConfigError`` for a config
-    value, option or path, ``CheckpointError`` for a missing or damaged checkpoint file), and an
-    ``OSError`` on a file in (or at) one of ``paths``, the paths the user named (a full disk, say).
-    """
-    try:
-        yield
-    except kinds as error:
-        fail(str(error))
-    except OSError as error:
-        if not _names_one_of(error, paths):
-            raise
-        fail(f"{error.filename}: {error.strerror or error}")
-
-
-def _names_one_of(error: OSError, paths: Sequence[Path]) -> bool:
-    """Whether an OSError names a file in (or at) one of ``paths``."""
-    if error.filename is None:
-        return False
-    target = Path(error.filename).absolute()
-    roots = [Path(path).absolute() for path in paths]
-    return any(target == root or root in target.parents for root in roots)
-
-
-def _interrupted(error: BaseException | None) -> bool:
-    """Whether ``error`` was raised while a Ctrl-C unwound (torch's writer fails that way mid-save)."""
-    while error is not None:
-        if isinstance(error, KeyboardInterrupt):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -361,7 +340,7 @@ def run(args: list[str]) -> int:
             typer.echo(f"evergreen: error: {error.format_message()} (see `{command} --help`)", err=True)
         sys.exit(getattr(error, "exit_code", 2))
     except Exception as error:
-        if not _interrupted(error):
+        if not interrupted(error):
             raise
         code = 130
     return code if isinstance(code, int) else 0

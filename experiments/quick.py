@@ -2,8 +2,9 @@
 
 Trains ``finetune``, ``scratch``, ``retrain``, ``replay``, ``progressive`` and
 ``progress-compress`` through the four default seasons with the small budgets of
-``experiments/configs/quick.yaml``, two trainings at a time (one per core; each logs to
-``<out>/<method>.log``), compares them (``report.md`` with heatmaps, learning curves, metric and
+``experiments/configs/quick.yaml``, two trainings at a time as tasks of a local Ray instance
+(the sweep engine of ``evergreen sweep``, one core each; each run logs to ``<out>/<method>.log``),
+compares them (``report.md`` with heatmaps, learning curves, metric and
 compute tables), and renders the final agents of ``progress-compress`` (the fixed-size
 continual agent) and ``finetune`` (the forgetting baseline) in every season. Every run folder
 resumes, so starting it again continues where it stopped.
@@ -21,11 +22,12 @@ import typer
 
 from envs.season_spec import season_label
 from experiments.media.render import render
-from experiments.pipeline.config import CONFIG_DIR, read_config_file, resolve_config
-from experiments.pipeline.launcher import TrainJob, train_all
+from experiments.pipeline.config import CONFIG_DIR
 from experiments.pipeline.run_folder import read_metrics
 from experiments.report.compare import write_report
 from experiments.script_app import ScriptApp
+from experiments.sweep.driver import run_sweep
+from experiments.sweep.runs import run_spec
 
 #: The methods of the quick preset, in the order of the report.
 METHODS = ("finetune", "scratch", "retrain", "replay", "progressive", "progress-compress")
@@ -38,8 +40,11 @@ RENDERED_METHODS = ("progress-compress", "finetune")
 def run_quick(out: Path, config_file: Path, jobs: int = 2) -> Path:
     """Train, compare and render the quick preset under ``out``; return the report path."""
     start = time.perf_counter()
-    config = resolve_config(read_config_file(config_file), {"method": METHODS[0]})  # checks the file first
-    train_all([TrainJob(out / method, Path(config_file), method) for method in TRAINING_ORDER], workers=jobs)
+    # Every config resolved (and so checked) before anything trains; the run folders are named by method.
+    runs = [run_spec(method, method, None, base=config_file) for method in TRAINING_ORDER]
+    config = runs[0].config
+    out.mkdir(parents=True, exist_ok=True)
+    run_sweep(runs, out, jobs=jobs, force=True)  # a folder of an older preset config is moved aside, never deleted
     report = write_report([out / method for method in METHODS], out / "report")
 
     videos = []

@@ -15,16 +15,18 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.policies import ActorCriticPolicy
 
-from agent.core.season_envs import season_vec_env
+from agent.core.season_envs import DEFAULT_ENV_ID, season_vec_env
 
 
-def collect_states(model: BaseAlgorithm, season: str, n_states: int, n_envs: int, seed: int) -> np.ndarray:
+def collect_states(
+    model: BaseAlgorithm, season: str, n_states: int, n_envs: int, seed: int, env_id: str = DEFAULT_ENV_ID
+) -> np.ndarray:
     """``n_states`` observations of ``season`` visited by ``model``'s stochastic policy (as it trains).
 
-    Plays ``n_envs`` seeded copies of the season and keeps every observation the policy acts on
+    Plays ``n_envs`` seeded copies of the season (of env ``env_id``) and keeps every observation the policy acts on
     (season one-hot included), ``float32`` of shape ``(n_states, obs_dim)``.
     """
-    env = season_vec_env(season, n_envs, seed)
+    env = season_vec_env(season, n_envs, seed, env_id=env_id)
     try:
         observations = []
         obs = env.reset()
@@ -72,10 +74,10 @@ def gaussian_kl(mean_old: th.Tensor, log_std_old: th.Tensor, mean: th.Tensor, lo
 
 
 def cloning_targets(
-    model: OnPolicyAlgorithm, season: str, n_states: int, n_envs: int, seed: int
+    model: OnPolicyAlgorithm, season: str, n_states: int, n_envs: int, seed: int, env_id: str = DEFAULT_ENV_ID
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """States of ``season`` visited by ``model`` and its (mean, log-std, value) there, in eval mode."""
-    observations = collect_states(model, season, n_states, n_envs, seed)
+    observations = collect_states(model, season, n_states, n_envs, seed, env_id=env_id)
     return (observations, *policy_targets(model, observations))
 
 

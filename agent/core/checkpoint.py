@@ -1,7 +1,7 @@
 """Checkpoint files of a continual learner: their names, their readers, their errors, and the RNG states.
 
 A checkpoint folder holds ``model.zip`` (a plain Stable-Baselines3 zip), ``learner.json`` (method,
-options, seasons, compute) and ``state.pt`` (method state and the torch / numpy / python RNG
+options, seasons, env id, compute) and ``state.pt`` (method state and the torch / numpy / python RNG
 states, so that a resumed run is bit-identical to one that never stopped). Every reader raises
 :class:`CheckpointError` naming the file and saying in words what is wrong with it.
 """
@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from stable_baselines3.common.save_util import load_from_zip_file
 
 from agent.core.continual_ppo import ContinualPPO
 
@@ -25,18 +26,33 @@ LEARNER_FILE = "learner.json"
 STATE_FILE = "state.pt"
 
 
+#: SB3 attributes of the model being trained that a mid-season resume takes from its zip (the step counters
+#: that drive the learning-rate and clip-range schedules, the update count, the episode statistics).
+RESUMED_MODEL_ATTRIBUTES = (
+    "num_timesteps",
+    "_n_updates",
+    "_episode_num",
+    "_current_progress_remaining",
+    "ep_info_buffer",
+    "ep_success_buffer",
+)
+
+
 class CheckpointError(ValueError):
     """A checkpoint file is missing or cannot be read (the message names the file and says what is wrong)."""
 
 
-#: The fields of ``learner.json``: the type each holds and how to say it (``options`` may be absent in old files).
+#: The fields of ``learner.json``: the type each holds and how to say it (``OPTIONAL_FIELDS`` may be absent in old files).
 LEARNER_FIELDS: dict[str, tuple[type, str]] = {
     "method": (str, "a method name"),
     "seasons": (list, "a list of seasons"),
     "seed": (int, "a whole number"),
     "compute": (dict, "a mapping of compute counts"),
     "options": (dict, "a mapping of the method's options"),
+    "env_id": (str, "a registered env id"),
 }
+#: Fields checkpoints saved before they were recorded lack: options, and the env id (those were trained on v0).
+OPTIONAL_FIELDS = ("options", "env_id")
 
 
 def capture_rng() -> dict[str, Any]:
@@ -76,8 +92,8 @@ def learner_info_problem(info: Any) -> str | None:
         return f"not a JSON object of the fields {', '.join(LEARNER_FIELDS)}"
     for key, (kind, words) in LEARNER_FIELDS.items():
         if key not in info:
-            if key == "options":
-                continue  # checkpoints saved before options were recorded
+            if key in OPTIONAL_FIELDS:
+                continue  # a checkpoint saved before the field was recorded
             return f"no {key!r} field"
         value = info[key]
         if not isinstance(value, kind) or isinstance(value, bool):
@@ -130,3 +146,39 @@ def _said(error: BaseException) -> str:
     """An exception's first line (its type's name when it has no message)."""
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
+
+
+def write_checkpoint(directory: Path, model: ContinualPPO, info: dict[str, Any], state: dict[str, Any]) -> None:
+    """Write ``model.zip``, ``learner.json`` (``info``) and ``state.pt`` (``state``) into ``directory``.
+
+    The caller writes into a fresh folder and renames it into place, so a kill never leaves a
+    half-written checkpoint.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    model.save(directory / MODEL_FILE)
+    (directory / LEARNER_FILE).write_text(json.dumps(info, indent=1) + "\n")
+    torch.save(state, directory / STATE_FILE)
+
+
+def restore_training_model(model: ContinualPPO, path: Path) -> int:
+    """Load a mid-season ``model.zip`` into the model being trained; return the zip's ``num_timesteps``.
+
+    Restores the weights, the optimizer state and :data:`RESUMED_MODEL_ATTRIBUTES` (the network must
+    be the one the zip was saved from: the same method, season and column). Raises
+    :class:`CheckpointError` naming the file when it is missing, damaged or holds another network.
+    """
+    if not path.is_file():
+        raise CheckpointError(f"missing checkpoint file {path}")
+    try:
+        data, params, _ = load_from_zip_file(path, device="cpu")
+        if data is None or params is None:
+            raise ValueError("no model data or parameters")
+        model.set_parameters(params, exact_match=True, device="cpu")
+    except Exception as error:  # a damaged zip or another network: unpickling may fail in any way
+        raise CheckpointError(
+            f"corrupted checkpoint file {path}: it does not hold this season's model ({_said(error)})"
+        ) from None
+    for name in RESUMED_MODEL_ATTRIBUTES:
+        if name in data:
+            setattr(model, name, data[name])
+    return int(data["num_timesteps"])

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
-import json
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -46,18 +45,18 @@ from agent.core.checkpoint import (
     read_learner_info,
     read_state,
     restore_rng,
+    write_checkpoint,
 )
 from agent.core.continual_ppo import ContinualPPO
 from agent.core.ppo_defaults import default_ppo_config, ppo_kwargs
-from agent.core.season_envs import season_vec_env
+from agent.core.season_envs import (
+    DEFAULT_ENV_ID,
+    LEGACY_ENV_ID,
+    check_env_id,
+    close_envs,
+    season_vec_env,
+)
 from envs.season_spec import resolve_season, season_label
-
-
-def close_envs(model: ContinualPPO | None) -> None:
-    """Close the vec env ``model`` holds, if any (each env holds a Bullet world)."""
-    env = model.get_env() if model is not None else None
-    if env is not None:
-        env.close()
 
 
 class ContinualLearner(ABC):
@@ -68,6 +67,8 @@ class ContinualLearner(ABC):
     :param seed: seed of the networks and of the training envs
     :param tensorboard_log: folder for TensorBoard logs (one run per season), or None
     :param torch_threads: torch CPU threads (1: the machine's other core runs the physics)
+    :param env_id: the garden env version trained and played on, one of
+        :func:`~agent.core.season_envs.season_env_ids` (saved with every checkpoint)
 
     A method's own hyperparameters (its *options*, e.g. replay's ``beta_policy``) are the extra
     keyword arguments of its ``__init__``; :meth:`default_options` lists them with their defaults,
@@ -89,7 +90,9 @@ class ContinualLearner(ABC):
         seed: int = 0,
         tensorboard_log: str | Path | None = None,
         torch_threads: int = 1,
+        env_id: str = DEFAULT_ENV_ID,
     ) -> None:
+        self.env_id = check_env_id(env_id)
         torch.set_num_threads(torch_threads)
         self.ppo_config = ppo_config if ppo_config is not None else default_ppo_config()
         self.n_envs, self._ppo_kwargs = ppo_kwargs(self.ppo_config)
@@ -99,10 +102,14 @@ class ContinualLearner(ABC):
         self.seasons: list[str] = []
         self.account = ComputeAccount()
         self._untimed_seconds = 0.0
+        # The current season's training so far: where ``learn`` started, and what a mid-season
+        # checkpoint it resumed from had already done (counted once the season's learn ends).
+        self._season_start_timesteps = 0
+        self._learn_started = 0.0
+        self._resumed_steps = 0
+        self._resumed_seconds = 0.0
 
-    # ----------------------------------------------------------------------------------------
-    # Options: a method's own hyperparameters
-    # ----------------------------------------------------------------------------------------
+    # ---- Options: a method's own hyperparameters ----
     @classmethod
     def default_options(cls) -> dict[str, Any]:
         """The method's options (``__init__`` keyword arguments beyond the base ones) and their defaults."""
@@ -127,9 +134,7 @@ class ContinualLearner(ABC):
             self.account.wall_seconds += time.perf_counter() - start
             self.account.env_steps += env_steps
 
-    # ----------------------------------------------------------------------------------------
-    # The season loop
-    # ----------------------------------------------------------------------------------------
+    # ---- The season loop ----
     @property
     def season(self) -> str:
         """The season being learned (the last one started)."""
@@ -143,6 +148,8 @@ class ContinualLearner(ABC):
         self.seasons.append(season)
         self._on_season_start(season)
         self._update_size()
+        self._season_start_timesteps = self._require_model().num_timesteps
+        self._resumed_steps, self._resumed_seconds = 0, 0.0
 
     def season_timesteps(self, timesteps: int) -> int:
         """Env steps this method spends on the current season given a per-season budget."""
@@ -151,17 +158,31 @@ class ContinualLearner(ABC):
     def learn(self, timesteps: int, callback: BaseCallback | list[BaseCallback] | None = None) -> None:
         """Train on the current season for ``timesteps`` env steps (SB3's ``learn``)."""
         model = self._require_model()
-        steps_before = model.num_timesteps
+        steps_before = model.num_timesteps - self._resumed_steps  # a resumed season counts its steps before the stop
         self._untimed_seconds = 0.0
-        start = time.perf_counter()
+        self._learn_started = start = time.perf_counter()
         model.learn(
             timesteps,
             callback=callback,
             reset_num_timesteps=False,
             tb_log_name=f"season_{len(self.seasons)}_{season_label(self.season)}",
         )
-        self.account.wall_seconds += time.perf_counter() - start - self._untimed_seconds
+        self.account.wall_seconds += time.perf_counter() - start - self._untimed_seconds + self._resumed_seconds
         self.account.env_steps += model.num_timesteps - steps_before
+        self._resumed_steps, self._resumed_seconds = 0, 0.0
+
+    def season_steps(self) -> int:
+        """Env steps trained on the current season so far (a resumed season's steps before the stop included)."""
+        return self._require_model().num_timesteps - self._season_start_timesteps
+
+    def season_progress(self) -> dict[str, Any]:
+        """The current season's training so far (inside ``learn``): env steps and training wall seconds."""
+        seconds = self._resumed_seconds + time.perf_counter() - self._learn_started - self._untimed_seconds
+        return {"env_steps": self.season_steps(), "wall_seconds": seconds}
+
+    def count_resumed(self, env_steps: int, wall_seconds: float) -> None:
+        """Count what a mid-season checkpoint had trained of the current season when ``learn`` ends."""
+        self._resumed_steps, self._resumed_seconds = env_steps, wall_seconds
 
     def end_season(self) -> None:
         """Finish the current season (method work such as snapshots happens in the hook)."""
@@ -177,9 +198,7 @@ class ContinualLearner(ABC):
         finally:
             self._untimed_seconds += time.perf_counter() - start
 
-    # ----------------------------------------------------------------------------------------
-    # Acting
-    # ----------------------------------------------------------------------------------------
+    # ---- Acting ----
     def acting_model(self, season: str) -> ContinualPPO:
         """The SB3 model that acts on ``season`` (usable with ``evaluate_policy``)."""
         return self._require_model()
@@ -193,9 +212,7 @@ class ContinualLearner(ABC):
         action, _ = self.acting_model(season).predict(observation, deterministic=deterministic)
         return action
 
-    # ----------------------------------------------------------------------------------------
-    # Hooks and sizes for subclasses
-    # ----------------------------------------------------------------------------------------
+    # ---- Hooks and sizes for subclasses ----
     @abstractmethod
     def _on_season_start(self, season: str) -> None:
         """Prepare the model for ``season`` (a fresh network, or point the current one at it)."""
@@ -224,12 +241,10 @@ class ContinualLearner(ABC):
     def _load_files(self, directory: Path) -> None:  # noqa: B027  (optional hook)
         """Read what :meth:`_save_files` wrote; raise :class:`CheckpointError` naming a bad file."""
 
-    # ----------------------------------------------------------------------------------------
-    # Models
-    # ----------------------------------------------------------------------------------------
+    # ---- Models ----
     def season_env(self, season: str) -> VecEnv:
         """The training vec env of ``season`` at this point of the sequence (seeded by position)."""
-        return season_vec_env(season, self.n_envs, self.env_seed())
+        return season_vec_env(season, self.n_envs, self.env_seed(), env_id=self.env_id)
 
     def env_seed(self) -> int:
         """Seed of the training envs of the current season: differs by position in the sequence."""
@@ -289,28 +304,34 @@ class ContinualLearner(ABC):
         self.account.trainable_parameters, self.account.total_parameters = count_parameters(*self.networks())
         self.account.memory_bytes = self.memory_bytes()
 
-    # ----------------------------------------------------------------------------------------
-    # Checkpoints
-    # ----------------------------------------------------------------------------------------
+    # ---- Checkpoints ----
     def save(self, directory: str | Path) -> None:
         """Write ``model.zip`` (an SB3 zip), ``learner.json`` and ``state.pt`` (method state, RNG states).
 
         Write into a fresh folder and rename it into place: the run folder does that, so a
         kill never leaves a half-written checkpoint.
         """
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        self.checkpoint_model().save(directory / MODEL_FILE)
-        info = {
-            "method": self.method,
-            "seasons": self.seasons,
-            "seed": self.seed,
-            "options": self.options(),
-            "compute": self.account.to_dict(),
-        }
-        (directory / LEARNER_FILE).write_text(json.dumps(info, indent=1) + "\n")
-        torch.save({"method_state": self.method_state(), "rng": capture_rng()}, directory / STATE_FILE)
+        self.write_checkpoint(Path(directory), self.checkpoint_model(), {}, {})
+
+    def write_checkpoint(
+        self, directory: Path, model: ContinualPPO, extra_info: dict[str, Any], extra_state: dict[str, Any]
+    ) -> None:
+        info = {"method": self.method, "seasons": self.seasons, "seed": self.seed, "env_id": self.env_id}
+        info |= {"options": self.options(), "compute": self.account.to_dict(), **extra_info}
+        state = {"method_state": self.method_state(), "rng": capture_rng(), **extra_state}
+        write_checkpoint(directory, model, info, state)
         self._save_files(directory)
+
+    def load_checkpoint_state(self, directory: Path, state: dict[str, Any]) -> None:
+        """The method state of ``state.pt`` and the method's files; :class:`CheckpointError` naming a bad one."""
+        try:
+            self.load_method_state(state["method_state"])
+        except (KeyError, TypeError, ValueError, RuntimeError) as error:  # another method's state, or damaged
+            raise CheckpointError(
+                f"corrupted checkpoint file {directory / STATE_FILE}: its method state does not fit a {self.method!r} "
+                f"learner ({type(error).__name__}: {error})"
+            ) from None
+        self._load_files(directory)
 
     @classmethod
     def load(
@@ -340,8 +361,11 @@ class ContinualLearner(ABC):
                 f"corrupted checkpoint file {directory / LEARNER_FILE}: method {cls.method!r} has no option "
                 f"{', '.join(unknown)}; its options: {', '.join(cls.default_options()) or 'none'}"
             )
+        env_id = info.get("env_id", LEGACY_ENV_ID)  # checkpoints saved before the env id was recorded: v0
         try:
-            learner = cls(ppo_config=ppo_config, seed=int(info["seed"]), tensorboard_log=tensorboard_log, **options)
+            learner = cls(
+                ppo_config=ppo_config, seed=int(info["seed"]), tensorboard_log=tensorboard_log, env_id=env_id, **options
+            )
         except (TypeError, ValueError) as error:
             raise CheckpointError(f"corrupted checkpoint file {directory / LEARNER_FILE}: {error}") from None
         learner.seasons = list(info["seasons"])
@@ -349,14 +373,7 @@ class ContinualLearner(ABC):
         learner.model = learner.load_model(directory / MODEL_FILE)
         learner.model.tensorboard_log = learner.tensorboard_log
         state = read_state(directory / STATE_FILE)
-        try:
-            learner.load_method_state(state["method_state"])
-        except (KeyError, TypeError, ValueError, RuntimeError) as error:  # another method's state, or damaged
-            raise CheckpointError(
-                f"corrupted checkpoint file {directory / STATE_FILE}: its method state does not fit a {cls.method!r} learner "
-                f"({type(error).__name__}: {error})"
-            ) from None
-        learner._load_files(directory)
+        learner.load_checkpoint_state(directory, state)
         if restore_random_state:
             restore_rng(state["rng"])
         return learner

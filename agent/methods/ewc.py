@@ -29,6 +29,7 @@ from agent.components.cloning import collect_states
 from agent.components.fisher import gaussian_policy_fisher, regularized_parameters
 from agent.core.continual_ppo import AuxiliaryLoss
 from agent.core.options import check_option
+from agent.core.season_envs import DEFAULT_ENV_ID
 from agent.methods.finetune import Finetune
 
 
@@ -51,6 +52,7 @@ class EWC(Finetune):
         seed: int = 0,
         tensorboard_log: str | Path | None = None,
         torch_threads: int = 1,
+        env_id: str = DEFAULT_ENV_ID,
         *,
         ewc_lambda: float = 1.0,
         fisher_decay: float = 0.9,
@@ -62,7 +64,7 @@ class EWC(Finetune):
         check_option("fisher_states", fisher_states, integer=True, positive=True)
         if fisher_decay > 1:
             raise ValueError(f"method option fisher_decay must be within [0, 1], got {fisher_decay!r}")
-        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, action_bound_coef=action_bound_coef)
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, env_id, action_bound_coef=action_bound_coef)
         self.ewc_lambda = ewc_lambda
         self.fisher_decay = fisher_decay
         self.fisher_states = fisher_states
@@ -76,7 +78,9 @@ class EWC(Finetune):
     def _on_season_end(self, season: str) -> None:
         model = self._require_model()
         with self.season_work(env_steps=self.fisher_states):
-            observations = collect_states(model, season, self.fisher_states, self.n_envs, self.env_seed() + 500)
+            observations = collect_states(
+                model, season, self.fisher_states, self.n_envs, self.env_seed() + 500, env_id=self.env_id
+            )
             season_fisher = gaussian_policy_fisher(model.policy, th.as_tensor(observations))
             scale = th.cat([f.flatten() for f in season_fisher.values()]).mean().clamp_min(1e-12)
             for name, f in season_fisher.items():

@@ -35,6 +35,7 @@ from agent.components.action_bounds import action_bound_loss
 from agent.core.continual_ppo import AuxiliaryLoss
 from agent.core.learner import ContinualLearner
 from agent.core.options import check_option
+from agent.core.season_envs import DEFAULT_ENV_ID
 
 
 class Finetune(ContinualLearner):
@@ -54,11 +55,12 @@ class Finetune(ContinualLearner):
         seed: int = 0,
         tensorboard_log: str | Path | None = None,
         torch_threads: int = 1,
+        env_id: str = DEFAULT_ENV_ID,
         *,
         action_bound_coef: float = 1.0,
     ) -> None:
         check_option("action_bound_coef", action_bound_coef)
-        super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, env_id)
         self.action_bound_coef = action_bound_coef
 
     def _on_season_start(self, season: str) -> None:

@@ -41,9 +41,9 @@ from agent.components.progressive import (
 from agent.components.replay_memory import MemoryCheckpoint, ReplayMemory, check_cloning_options
 from agent.core.checkpoint import CheckpointError, load_model
 from agent.core.continual_ppo import ContinualPPO
-from agent.core.learner import ContinualLearner, close_envs
+from agent.core.learner import ContinualLearner
 from agent.core.options import check_option
-from agent.core.season_envs import season_vec_env
+from agent.core.season_envs import DEFAULT_ENV_ID, close_envs, season_vec_env
 from envs.season_spec import MAX_SEASONS, resolve_season
 
 
@@ -72,6 +72,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         seed: int = 0,
         tensorboard_log: str | Path | None = None,
         torch_threads: int = 1,
+        env_id: str = DEFAULT_ENV_ID,
         *,
         states_per_season: int = 10_000,
         total_states: int | None = None,
@@ -94,7 +95,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
                 f"({dagger_rounds + 1}): each DAgger round takes a share of the season's states"
             )
         check_option("adapter_width", adapter_width, integer=True)
-        super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, env_id)
         self.states_per_season = states_per_season
         self.total_states = total_states
         self.beta_policy = beta_policy
@@ -124,7 +125,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         if self.knowledge_base is None:
             # A one-env PPO shell: the knowledge base is trained by distillation, never by PPO.
             self.knowledge_base = self.new_model(
-                season_vec_env(season, 1, self.seed),
+                season_vec_env(season, 1, self.seed, env_id=self.env_id),
                 policy=ProgressiveActorCriticPolicy,
                 policy_kwargs=self._knowledge_base_kwargs([]),
             )
@@ -162,13 +163,16 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         active, slot, seed = self._require_model(), resolve_season(season).index, self.env_seed() + 500
         share = self.states_per_season // (self.dagger_rounds + 1)
         with self.season_work(env_steps=self.states_per_season):
-            record = cloning_targets(active, season, self.states_per_season - self.dagger_rounds * share, self.n_envs, seed)
+            n_first = self.states_per_season - self.dagger_rounds * share
+            record = cloning_targets(active, season, n_first, self.n_envs, seed, env_id=self.env_id)
             self.memory.add_season(*record, slot=slot)
             self.compress()
             for round_index in range(1, self.dagger_rounds + 1):
                 # DAgger (Ross et al. 2011): the states the knowledge base itself visits, labelled by the
                 # active column, so the distilled policy also learns to recover from its own deviations.
-                states = collect_states(self.checkpoint_model(), season, share, self.n_envs, seed + round_index * self.n_envs)
+                states = collect_states(
+                    self.checkpoint_model(), season, share, self.n_envs, seed + round_index * self.n_envs, env_id=self.env_id
+                )
                 added = (states, *policy_targets(active, states))
                 states, means, log_stds, values = (np.concatenate([old, new]) for old, new in zip(record, added, strict=True))
                 record = (states, means, log_stds, values)

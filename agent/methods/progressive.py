@@ -28,6 +28,7 @@ from agent.core.checkpoint import CheckpointError, load_model
 from agent.core.continual_ppo import ContinualPPO
 from agent.core.learner import ContinualLearner
 from agent.core.options import check_option
+from agent.core.season_envs import DEFAULT_ENV_ID
 from envs.season_spec import MAX_SEASONS, resolve_season
 
 
@@ -48,11 +49,12 @@ class Progressive(ContinualLearner):
         seed: int = 0,
         tensorboard_log: str | Path | None = None,
         torch_threads: int = 1,
+        env_id: str = DEFAULT_ENV_ID,
         *,
         adapter_width: int = 0,
     ) -> None:
         check_option("adapter_width", adapter_width, integer=True)
-        super().__init__(ppo_config, seed, tensorboard_log, torch_threads)
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, env_id)
         self.adapter_width = adapter_width
 
     def policy_kwargs(self, seasons: list[str]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from stable_baselines3.common.type_aliases import RolloutBufferSamples
 from agent.components.cloning import cloning_loss, cloning_targets
 from agent.components.replay_memory import MemoryCheckpoint, ReplayMemory, check_cloning_options
 from agent.core.continual_ppo import AuxiliaryLoss
+from agent.core.season_envs import DEFAULT_ENV_ID
 from agent.methods.finetune import Finetune
 from envs.season_spec import resolve_season
 
@@ -48,6 +49,7 @@ class Replay(MemoryCheckpoint, Finetune):
         seed: int = 0,
         tensorboard_log: str | Path | None = None,
         torch_threads: int = 1,
+        env_id: str = DEFAULT_ENV_ID,
         *,
         states_per_season: int = 10_000,
         total_states: int | None = None,
@@ -56,7 +58,7 @@ class Replay(MemoryCheckpoint, Finetune):
         action_bound_coef: float = 1.0,
     ) -> None:
         check_cloning_options(states_per_season, total_states, beta_policy, beta_value)
-        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, action_bound_coef=action_bound_coef)
+        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, env_id, action_bound_coef=action_bound_coef)
         self.states_per_season = states_per_season
         self.total_states = total_states
         self.beta_policy = beta_policy
@@ -70,7 +72,12 @@ class Replay(MemoryCheckpoint, Finetune):
     def _on_season_end(self, season: str) -> None:
         with self.season_work(env_steps=self.states_per_season):
             targets = cloning_targets(
-                self._require_model(), season, self.states_per_season, self.n_envs, self.env_seed() + 500
+                self._require_model(),
+                season,
+                self.states_per_season,
+                self.n_envs,
+                self.env_seed() + 500,
+                env_id=self.env_id,
             )
             self.memory.add_season(*targets, slot=resolve_season(season).index)
 

@@ -21,5 +21,5 @@ class Retrain(ContinualLearner):
         return timesteps * len(self.seasons)
 
     def _on_season_start(self, season: str) -> None:
-        env = mixed_season_vec_env(self.seasons, self.n_envs, self.env_seed())
+        env = mixed_season_vec_env(self.seasons, self.n_envs, self.env_seed(), env_id=self.env_id)
         self._replace_model(self.new_model(env, seed=self.env_seed()))

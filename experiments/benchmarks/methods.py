@@ -1,7 +1,8 @@
 """The methods benchmark: every continual method on the four seasons, 3 seeds, through ``evergreen compare``.
 
-Trains each (method, seed) with ``evergreen train --config experiments/configs/four_seasons.yaml``
-(100,000 env steps per season, 10 evaluation days) into ``runs/bench/<method>_seed<seed>``, then
+Trains each (method, seed) of its grid (``experiments/configs/grids/methods.yaml``: the config
+``experiments/configs/four_seasons.yaml``, 100,000 env steps per season, 10 evaluation days) as a
+task of a local Ray instance (the engine of ``evergreen sweep``) into ``runs/bench/<method>_seed<seed>``, then
 writes the comparison report (``report.md``, heatmaps, learning curves, compute table) to
 ``docs/bench/``. Sweeps on seed 0 follow the main runs: replay's memory budget
 (states per season) and EWC's lambda, summarized in ``docs/bench/sweeps.md``.
@@ -23,7 +24,6 @@ Run: ``.venv/bin/python -m experiments.benchmarks.methods [--jobs 2] [--seeds 0,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,8 +32,7 @@ import typer
 from agent.methods import learner_class
 from envs.atomic_io import atomic_write_text
 from experiments import RESULTS
-from experiments.pipeline.config import CONFIG_DIR, read_config_file, resolve_config
-from experiments.pipeline.launcher import TrainJob, finished, train_all
+from experiments.pipeline.config import CONFIG_DIR
 from experiments.pipeline.run_folder import CONFIG as RUN_CONFIG
 from experiments.pipeline.run_folder import (
     CURVES,
@@ -46,7 +45,12 @@ from experiments.pipeline.run_folder import (
 from experiments.report.compare import write_report
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, ints_option, list_option
+from experiments.sweep.driver import run_sweep
+from experiments.sweep.grid import Grid, load_grid
+from experiments.sweep.runs import RunSpec, finished, run_name
 
+#: The benchmark's grid: the main runs (the report) and the seed-0 sweeps and two garden years (``also``).
+GRID = CONFIG_DIR / "grids" / "methods.yaml"
 MAIN_METHODS = (
     "finetune",
     "scratch",
@@ -57,65 +61,31 @@ MAIN_METHODS = (
     "progressive-random",
     "retrain",
 )
-FOUR_SEASONS = ["spring", "summer", "autumn", "winter"]
-CONFIG = CONFIG_DIR / "four_seasons.yaml"
-#: Seed-0 sweeps: (sweep name, method, option, values); the default value is the main run's.
+#: Seed-0 sweeps of sweeps.md: (sweep name, method, option, values); the default value is the main run's.
 SWEEPS = (
     ("replay memory budget", "replay", "states_per_season", (1_000, 10_000, 50_000)),
     ("EWC lambda", "ewc", "ewc_lambda", (0.1, 1.0, 10.0)),
 )
 DEFAULTS = {"states_per_season": 10_000, "ewc_lambda": 1.0}
-#: Progress & compress through two garden years: its size after 8 seasons.
-TWO_YEARS_METHOD = "progress-compress"
+#: Progress & compress through two garden years (the grid's ``2years`` sequence): its size after 8 seasons.
+TWO_YEARS = run_name("progress-compress", 0, sequence="2years")
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """One training run of the benchmark."""
-
-    method: str
-    seed: int
-    options: dict[str, Any] = field(default_factory=dict)
-    years: int = 1  # garden years: the four seasons this many times
-
-    @property
-    def name(self) -> str:
-        suffix = "".join(f"-{key}{value:g}" for key, value in self.options.items())
-        suffix += f"-{self.years}years" if self.years > 1 else ""
-        return f"{self.method}{suffix}_seed{self.seed}"
-
-
-TWO_YEARS = RunSpec(TWO_YEARS_METHOD, 0, years=2)
-
-
-def run_specs(methods: list[str], seeds: list[int], sweeps: bool) -> list[RunSpec]:
-    """The main runs (seed-major, so a partial benchmark has whole seeds), then the seed-0 sweeps."""
-    specs = [RunSpec(method, seed) for seed in seeds for method in methods]
-    if sweeps:
-        for _, method, option, values in SWEEPS:
-            specs += [RunSpec(method, 0, {option: v}) for v in values if v != DEFAULTS[option] and method in methods]
-        if "progress-compress" in methods:
-            specs.append(TWO_YEARS)
-    return specs
+def benchmark_grid(methods: list[str], seeds: list[int], sweeps: bool) -> Grid:
+    """The benchmark's grid for ``methods`` and ``seeds``: the main runs (seed-major), then those methods' seed-0 sweeps."""
+    model = load_grid(GRID).model
+    also = [
+        product.model_copy(update={"methods": [m for m in product.methods if m in methods]})
+        for product in (model.also if sweeps else [])
+        if any(m in methods for m in product.methods)
+    ]
+    return Grid(GRID, model.model_copy(update={"methods": methods, "seeds": seeds, "also": also}))
 
 
 #: Where finished runs' results are kept (in the repository), and the files kept: what
 #: ``evergreen compare`` reads. The metrics go last: a run counts as archived once they are there.
 ARCHIVE = RESULTS / "bench"
 ARCHIVED_FILES = (RUN_CONFIG, MATRIX, MATRIX_NORMALIZED, CURVES, METRICS)
-
-
-def expected_config(spec: RunSpec) -> dict[str, Any]:
-    """The resolved config ``evergreen train`` trains a run of the benchmark with, as things are now.
-
-    Built as ``evergreen train`` builds it from :func:`job`'s command line: options given on the
-    command line update the file's ``method_options``.
-    """
-    file_config = read_config_file(CONFIG)
-    overrides: dict[str, Any] = {"method": spec.method, "seed": spec.seed, "seasons": job(spec, Path()).seasons}
-    if spec.options:
-        overrides["method_options"] = {**(file_config.get("method_options") or {}), **spec.options}
-    return resolve_config(file_config, overrides)
 
 
 def is_current(run_dir: Path, expected: dict[str, Any]) -> bool:
@@ -137,24 +107,18 @@ def archive_run(run_dir: Path, archive: Path) -> Path:
     return target
 
 
-def job(spec: RunSpec, out: Path) -> TrainJob:
-    """The ``evergreen train`` job of a run (a folder left by an older config is moved aside, not reused)."""
-    seasons = FOUR_SEASONS * spec.years if spec.years > 1 else None
-    return TrainJob(out / spec.name, CONFIG, spec.method, spec.seed, spec.options, seasons, force=True)
-
-
-def sweeps_markdown(out: Path) -> str:
-    """The seed-0 sweep tables: average return, forgetting and memory per value."""
+def sweeps_markdown(archive: Path, expected: dict[str, dict[str, Any]]) -> str:
+    """The seed-0 sweep tables: average return, forgetting and memory per value (``expected``: config by run name)."""
     lines = ["# Sweeps (seed 0, four seasons, 100,000 steps per season)", ""]
     lines += ["Regenerate: `.venv/bin/python -m experiments.benchmarks.methods`", ""]
     for title, method, option, values in SWEEPS:
         rows = []
         for value in values:
-            spec = RunSpec(method, 0, {} if value == DEFAULTS[option] else {option: value})
-            if not is_current(out / spec.name, expected_config(spec)):
+            name = run_name(method, 0, {} if value == DEFAULTS[option] else {option: value})
+            if name not in expected or not is_current(archive / name, expected[name]):
                 rows.append([f"{value:g}", "not run yet", "", "", ""])
                 continue
-            metrics = read_json(out / spec.name / METRICS)
+            metrics = read_json(archive / name / METRICS)
             compute = metrics["compute"]
             rows.append(
                 [
@@ -166,13 +130,14 @@ def sweeps_markdown(out: Path) -> str:
                 ]
             )
         lines += [f"## {title}", "", markdown_table([option, "A", "F", "memory", "env steps"], rows), ""]
-    lines += two_years_markdown(out / TWO_YEARS.name, current=is_current(out / TWO_YEARS.name, expected_config(TWO_YEARS)))
+    current = TWO_YEARS in expected and is_current(archive / TWO_YEARS, expected[TWO_YEARS])
+    lines += two_years_markdown(archive / TWO_YEARS, current=current)
     return "\n".join(lines)
 
 
 def two_years_markdown(run_dir: Path, current: bool) -> list[str]:
     """Progress & compress through eight seasons: its parameters after each, and its metrics."""
-    lines = [f"## {TWO_YEARS_METHOD} through two garden years (8 seasons)", ""]
+    lines = ["## progress-compress through two garden years (8 seasons)", ""]
     if not current:
         return [*lines, "Not run yet.", ""]
     metrics = read_json(run_dir / METRICS)
@@ -185,22 +150,26 @@ def two_years_markdown(run_dir: Path, current: bool) -> list[str]:
     return lines
 
 
-def archive_finished(specs: list[RunSpec], expected: dict[str, dict[str, Any]], out: Path, archive: Path) -> None:
+def archive_finished(runs: list[RunSpec], out: Path, archive: Path) -> None:
     """Archive the runs finished in ``out`` but not (currently) archived, e.g. after a stop in between."""
-    for spec in specs:
-        config = expected[spec.name]
-        if is_current(out / spec.name, config) and not is_current(archive / spec.name, config):
-            archive_run(out / spec.name, archive)
+    for run in runs:
+        if is_current(out / run.name, run.config) and not is_current(archive / run.name, run.config):
+            archive_run(out / run.name, archive)
 
 
-def train_missing(specs: list[RunSpec], expected: dict[str, dict[str, Any]], out: Path, archive: Path, jobs: int) -> None:
-    """Train every run without a current archive, ``jobs`` at a time, archiving each as it finishes."""
+def train_missing(runs: list[RunSpec], out: Path, archive: Path, jobs: int) -> None:
+    """Train every run without a current archive on a local Ray instance, ``jobs`` at a time, archiving each as it finishes.
 
-    def archive_job(finished_job: TrainJob) -> None:
-        archive_run(finished_job.run_dir, archive)
+    A folder left in ``out`` by an older config is moved aside (never deleted) and the run trained again.
+    """
 
-    pending = [job(spec, out) for spec in specs if not is_current(archive / spec.name, expected[spec.name])]
-    train_all(pending, workers=jobs, on_done=archive_job, done=lambda run_dir: is_current(run_dir, expected[run_dir.name]))
+    def archive_it(run: RunSpec) -> None:
+        archive_run(out / run.name, archive)
+
+    def archived(run: RunSpec) -> bool:
+        return is_current(archive / run.name, run.config)
+
+    run_sweep(runs, out, jobs=jobs, force=True, skip=archived, on_finished=archive_it)
 
 
 app = ScriptApp(__name__, __doc__)
@@ -230,17 +199,17 @@ def main(
         raise ValueError(f"--jobs must be >= 1, got {jobs}")
     out.mkdir(parents=True, exist_ok=True)
 
-    specs = run_specs(method_names, seed_values, sweeps=not no_sweeps)
-    expected = {spec.name: expected_config(spec) for spec in specs}
-    archive_finished(specs, expected, out, archive)
+    grid = benchmark_grid(method_names, seed_values, sweeps=not no_sweeps)
+    expected = {run.name: run.config for run in grid.runs}
+    archive_finished(grid.runs, out, archive)
     if not report_only:
-        train_missing(specs, expected, out, archive, jobs)
+        train_missing(grid.runs, out, archive, jobs)
 
-    main_runs = [RunSpec(m, s).name for s in seed_values for m in method_names]
+    main_runs = [run.name for runs in grid.main.values() for run in runs]
     current = [archive / name for name in main_runs if is_current(archive / name, expected[name])]
     print(f"Report: {write_report(current, report)}")
     if not no_sweeps:
-        atomic_write_text(report / "sweeps.md", sweeps_markdown(archive))
+        atomic_write_text(report / "sweeps.md", sweeps_markdown(archive, expected))
         print(f"Sweeps: {report / 'sweeps.md'}")
 
 

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from agent import make_learner
-from agent.core.learner import close_envs
+from agent.core.season_envs import close_envs
 from envs.atomic_io import atomic_write_text
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp

@@ -17,6 +17,7 @@ import numpy as np
 import typer
 
 import envs
+from agent.core.season_envs import DEFAULT_ENV_ID
 from envs.normalization import reference_returns
 from envs.rollout import rollout
 from experiments.media.render import play, scripted_act
@@ -31,13 +32,13 @@ def run_demo(out_dir: Path, episodes: int = 5, seed: int = 0, frame_size: tuple[
     print(f"Scripted gardener, {episodes} days per season (seeds {seed}..{seed + episodes - 1})")
     print(f"{'season':8s} {'mean return':>12s} {'success':>8s} {'normalized':>11s}")
     for season in envs.DEFAULT_SEASON_NAMES:
-        env = gym.make("GardenWatering-v0", season=season)
+        env = gym.make(DEFAULT_ENV_ID, season=season)
         act, _ = scripted_act(season)
         days = [rollout(env, act, seed + k) for k in range(episodes)]
         env.close()
         returns, successes = [day.episode_return for day in days], [day.success for day in days]
         mean = float(np.mean(returns))
-        normalized = reference_returns(season).normalize(mean)
+        normalized = reference_returns(season, version=envs.env_version(DEFAULT_ENV_ID)).normalize(mean)
         print(f"{season:8s} {mean:12.2f} {np.mean(successes):8.0%} {normalized:11.2f}")
     frames: list[np.ndarray] = []
     for season in envs.DEFAULT_SEASON_NAMES:

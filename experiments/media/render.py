@@ -16,8 +16,10 @@ import gymnasium as gym
 import numpy as np
 
 from agent import load_learner
+from agent.core.season_envs import DEFAULT_ENV_ID
+from envs import env_version
 from envs.bullet import display_available
-from envs.gardener import ScriptedGardener
+from envs.gardeners import make_gardener
 from envs.rollout import Act, Step, rollout
 from envs.season_spec import resolve_season, season_label
 from experiments.media.video import VIDEO_SUFFIXES, annotate, write_video
@@ -85,9 +87,9 @@ def policy_act(run_dir: Path, checkpoint: str, season: str) -> tuple[Act, str]:
     return (lambda env, obs: learner.predict(obs, season)), f"{learner.method} {label}"
 
 
-def scripted_act(season: str) -> tuple[Act, str]:
-    """The scripted gardener as ``act(env, obs)``, and a caption."""
-    gardener = ScriptedGardener(season)
+def scripted_act(season: str, env_id: str = DEFAULT_ENV_ID) -> tuple[Act, str]:
+    """The scripted gardener of ``env_id``'s version as ``act(env, obs)``, and a caption."""
+    gardener = make_gardener(season, env_version(env_id))
     return (lambda env, obs: gardener.act(env)), "scripted gardener"
 
 
@@ -99,12 +101,13 @@ def play(
     seed: int = EVAL_SEED,
     gui: bool = False,
     frame_size: tuple[int, int] = (480, 360),
+    env_id: str = DEFAULT_ENV_ID,
 ) -> tuple[list[np.ndarray], list[float]]:
-    """Play ``episodes`` days (day k seeded ``seed + k``); annotated frames (none with ``gui``) and returns."""
+    """Play ``episodes`` days (day k seeded ``seed + k``) of ``env_id``; annotated frames (none with ``gui``), returns."""
     width, height = frame_size
     render_mode = "human" if gui else "rgb_array"
     env = gym.make(
-        "GardenWatering-v0",
+        env_id,
         season=season,
         observe_season=True,
         render_mode=render_mode,
@@ -138,8 +141,10 @@ def render(
     Raises :class:`ConfigError` for a bad option (see :func:`check_render`) before any day is played.
     """
     check_render(out, run_dir, checkpoint, gui)
-    act, caption = policy_act(run_dir, checkpoint, season) if run_dir is not None else scripted_act(season)
-    frames, returns = play(season, act, caption, episodes=episodes, gui=gui)
+    # A run's policy plays the env it was trained on; the scripted gardener, the default env.
+    env_id = read_run_config(run_dir)["env"] if run_dir is not None else DEFAULT_ENV_ID
+    act, caption = policy_act(run_dir, checkpoint, season) if run_dir is not None else scripted_act(season, env_id)
+    frames, returns = play(season, act, caption, episodes=episodes, gui=gui, env_id=env_id)
     if out is not None and not gui:
         write_video(Path(out), frames, fps=5)
     return returns

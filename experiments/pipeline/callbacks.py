@@ -1,8 +1,9 @@
-"""SB3 callbacks of a seasonal run: the learning curves and the progress bar."""
+"""SB3 callbacks of a seasonal run: the learning curves, the mid-season checkpoints and the progress bar."""
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,9 @@ class LearningCurve(BaseCallback):
     The end point is skipped when the last evaluation is less than half an interval before it.
 
     Points (dicts with the ``curves.csv`` columns) accumulate in ``points``; the evaluation time
-    is excluded from the learner's training wall time.
+    is excluded from the learner's training wall time. A season resumed from a mid-season
+    checkpoint passes the points written so far and the step of the next evaluation: the curve
+    goes on where it stopped (season steps count from the season's start).
     """
 
     def __init__(
@@ -30,6 +33,8 @@ class LearningCurve(BaseCallback):
         seasons: list[str],
         season_index: int,
         eval_every: int,
+        points: list[dict[str, Any]] | None = None,
+        next_eval: int | None = None,
     ) -> None:
         super().__init__()
         self.learner = learner
@@ -38,12 +43,11 @@ class LearningCurve(BaseCallback):
         self.labels = [season_label(season) for season in seasons]
         self.season_index = season_index
         self.eval_every = eval_every
-        self.points: list[dict[str, Any]] = []
-        self._start_steps = 0
-        self._next_eval = 0
+        self.points: list[dict[str, Any]] = list(points or [])
+        self.next_eval = next_eval if next_eval is not None else eval_every
 
     def _season_step(self) -> int:
-        return self.num_timesteps - self._start_steps
+        return self.learner.season_steps()
 
     def _evaluate(self) -> None:
         with self.learner.untimed():
@@ -66,13 +70,12 @@ class LearningCurve(BaseCallback):
         )
 
     def _on_training_start(self) -> None:
-        self._start_steps = self.num_timesteps
-        self._next_eval = self.eval_every
-        self._evaluate()
+        if not self.points:  # the season's first point (a resumed season has it already)
+            self._evaluate()
 
     def _on_step(self) -> bool:
-        if self._season_step() >= self._next_eval:
-            self._next_eval += self.eval_every
+        if self._season_step() >= self.next_eval:
+            self.next_eval += self.eval_every
             self._evaluate()
         return True
 
@@ -83,20 +86,48 @@ class LearningCurve(BaseCallback):
             self._evaluate()
 
 
+class MidSeasonCheckpoints(BaseCallback):
+    """Call ``save(season_steps)`` at the first rollout boundary after every ``every`` env steps of the season.
+
+    At a rollout boundary (before a rollout is collected) the model has just been updated and no
+    transition is pending, so the saved state is one a season can go on from. ``done`` is where a
+    resumed season starts; the schedule stays the same multiples of ``every``.
+    """
+
+    def __init__(self, learner: ContinualLearner, every: int, save: Callable[[int], None], done: int = 0) -> None:
+        super().__init__()
+        if every < 1:
+            raise ValueError(f"checkpoint interval must be >= 1 env step, got {every}")
+        self.learner = learner
+        self.every = every
+        self.save = save
+        self.next_save = (done // every + 1) * every
+
+    def _on_rollout_start(self) -> None:
+        steps = self.learner.season_steps()
+        if steps >= self.next_save:
+            self.next_save = (steps // self.every + 1) * self.every
+            self.save(steps)
+
+    def _on_step(self) -> bool:
+        return True
+
+
 class SeasonProgressBar(BaseCallback):
     """A tqdm bar per season: season, env steps and the mean return of the last training episodes."""
 
-    def __init__(self, label: str, total: int) -> None:
+    def __init__(self, label: str, total: int, done: int = 0) -> None:
         super().__init__()
         self.label = label
         self.total = total
+        self.done = done  # steps a resumed season had done before
         self._bar: tqdm | None = None
         self._start_steps = 0
         self._returns: deque[float] = deque(maxlen=20)  # this season's last training days
 
     def _on_training_start(self) -> None:
-        self._start_steps = self.num_timesteps
-        self._bar = tqdm(total=self.total, desc=self.label, unit="step", dynamic_ncols=True, leave=True)
+        self._start_steps = self.num_timesteps - self.done
+        self._bar = tqdm(total=self.total, initial=self.done, desc=self.label, unit="step", dynamic_ncols=True, leave=True)
 
     def _on_step(self) -> bool:
         assert self._bar is not None

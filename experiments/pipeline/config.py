@@ -10,13 +10,17 @@ A config file (see ``experiments/configs/quick.yaml``) holds any of these keys::
     eval_every: 10000           # env steps between learning-curve evaluations
     ppo: {n_steps: 256, ...}    # overrides of agent/core/ppo.yaml (n_envs + PPO arguments)
     method_options: {...}       # the method's own hyperparameters, e.g. {beta_policy: 1.0} for replay
+    env: GardenWatering-v1      # the garden env version (a registered id that takes season=)
 
 The resolved config lists every PPO hyperparameter and every option of the method with its value
 (defaults from ``agent/core/ppo.yaml`` and from the learner's signature, documented in
 ``experiments/configs/<method>.yaml``), the seasons (files as absolute paths) and the seasons'
 fingerprints. It is written to the run folder and identifies the run: resuming with a different
-one is refused. A value the user gave that is invalid is a :class:`ConfigError` whose message
-names the key and the valid choices, in one line.
+one is refused. A run folder whose ``config.yaml`` has no ``env`` (made before the key existed) was
+trained on ``GardenWatering-v0`` and reads as such. How often a run saves mid-season checkpoints is
+not part of its config (``evergreen train --checkpoint-every``): it changes no number. A value the
+user gave that is invalid is a :class:`ConfigError` whose message names the key and the valid
+choices, in one line.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from stable_baselines3 import PPO
 
 from agent import METHODS, ContinualLearner, learner_class
 from agent.core.ppo_defaults import default_ppo_config
+from agent.core.season_envs import DEFAULT_ENV_ID, check_env_id
 from envs.season_spec import DEFAULT_SEASON_NAMES, resolve_season, split_season_file
 from envs.yaml_files import not_utf8, read_yaml
 from experiments.pipeline import run_folder
@@ -103,6 +108,14 @@ def _season(season: str) -> str:
     return str(Path(path).resolve()) + (f":{name}" if name else "")
 
 
+def _env(env: str) -> str:
+    """A registered garden env id that takes ``season=`` (the message names the valid ones)."""
+    try:
+        return check_env_id(env)
+    except ValueError as error:
+        raise _said(str(error)) from None
+
+
 def _mapping(value: Any) -> Any:
     """``None`` (an empty YAML key) as an empty mapping."""
     return {} if value is None else value
@@ -121,6 +134,7 @@ MESSAGES = {
     "eval_every": "eval_every must be a positive integer, got {value!r}",
     "ppo": "ppo must be a mapping of PPO hyperparameters",
     "method_options": "method_options must be a mapping of the method's options",
+    "env": "env must be the id of a registered garden env, got {value!r}",
     "n_envs": "ppo.n_envs must be a positive integer, got {value!r}",
 }
 
@@ -213,6 +227,7 @@ class RunConfig(BaseModel):
     eval_every: PositiveInt = 10_000
     ppo: Annotated[Mapping, AfterValidator(_ppo_field)] = Field(default_factory=dict, validate_default=True)
     method_options: Mapping = Field(default_factory=dict)
+    env: Annotated[str, Field(strict=True), AfterValidator(_env)] = DEFAULT_ENV_ID
 
     @model_validator(mode="after")
     def _method_options(self) -> RunConfig:
@@ -289,7 +304,9 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
 
 def check_ppo_config(config: dict[str, Any]) -> None:
     """Build the PPO model once so that a bad hyperparameter is a :class:`ConfigError`, not a crash mid-run."""
-    learner: ContinualLearner = learner_class(config["method"])(ppo_config=config["ppo"], **config["method_options"])
+    learner: ContinualLearner = learner_class(config["method"])(
+        ppo_config=config["ppo"], env_id=config["env"], **config["method_options"]
+    )
     if config["ppo"].get("use_sde") and not learner.supports_sde:
         raise ConfigError(f"ppo.use_sde is not supported by method {config['method']} (it needs a state-independent log-std)")
     try:

@@ -2,6 +2,8 @@
 
 Every evaluation plays the same days with deterministic actions: the evaluation envs of a season
 (up to ``MAX_EVAL_ENVS``, env ``i`` seeded ``EVAL_SEED + i``) are reseeded before every evaluation.
+They are made from the run's env id (its config's ``env``), the env the learner trains on, and
+returns are normalized with that env version's references.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.vec_env import VecEnv
 
 from agent import ContinualLearner
-from agent.core.season_envs import season_vec_env
+from agent.core.season_envs import DEFAULT_ENV_ID, season_vec_env
+from envs import env_version
 from envs.normalization import reference_returns
 
 #: First evaluation day's seed (training envs use seeds far below it).
@@ -24,16 +27,19 @@ MAX_EVAL_ENVS = 10
 class SeasonEvaluator:
     """Mean returns of a policy on fixed evaluation days of each season (envs kept between calls)."""
 
-    def __init__(self, seasons: list[str], episodes: int) -> None:
+    def __init__(self, seasons: list[str], episodes: int, env_id: str = DEFAULT_ENV_ID) -> None:
         if episodes < 1:
             raise ValueError(f"evaluation episodes must be >= 1, got {episodes}")
         self.episodes = episodes
+        self.env_id = env_id
         self._envs: dict[str, VecEnv] = {}
-        self._references = {season: reference_returns(season) for season in dict.fromkeys(seasons)}
+        # Each env version has its own physics and gardener, so its own 0 (random) and 1 (gardener) references.
+        version = env_version(env_id)
+        self._references = {season: reference_returns(season, version=version) for season in dict.fromkeys(seasons)}
 
     def _env(self, season: str) -> VecEnv:
         if season not in self._envs:
-            self._envs[season] = season_vec_env(season, min(self.episodes, MAX_EVAL_ENVS), EVAL_SEED)
+            self._envs[season] = season_vec_env(season, min(self.episodes, MAX_EVAL_ENVS), EVAL_SEED, env_id=self.env_id)
         env = self._envs[season]
         env.seed(EVAL_SEED)  # the same days at every evaluation
         return env

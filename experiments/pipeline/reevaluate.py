@@ -16,8 +16,8 @@ from agent import load_learner
 from envs.season_spec import season_label
 from experiments.pipeline.config import read_run_config
 from experiments.pipeline.evaluation import SeasonEvaluator
-from experiments.pipeline.run_folder import checkpoint_dirs
-from experiments.pipeline.train import check_checkpoints, naming, write_summaries
+from experiments.pipeline.run_folder import checkpoint_dirs, naming
+from experiments.pipeline.train import check_checkpoints, write_summaries
 
 EVAL_DIR = "eval"
 
@@ -40,7 +40,7 @@ def reevaluate(run_dir: Path, episodes: int | None = None) -> Path:
         load_learner(checkpoint, ppo_config=config["ppo"], restore_random_state=False)
         for checkpoint in checkpoint_dirs(run_dir, labels)
     ]
-    evaluator = SeasonEvaluator(seasons, episodes or config["eval_episodes"])
+    evaluator = SeasonEvaluator(seasons, episodes or config["eval_episodes"], env_id=config["env"])
     rows = []
     for index, learner in enumerate(learners):
         raw, normalized = evaluator.row(learner, seasons)

@@ -15,19 +15,30 @@ Layout of a run folder ``DIR``::
     DIR/curves.csv                     every learning-curve point of the run
     DIR/metrics.json                   average return, forgetting, transfer, compute
     DIR/tb/                            TensorBoard logs
+    DIR/mid_season/season_2_summer_at_40960/
+                                       the season being trained, saved after 40,960 of its steps
+                                       (``evergreen train --checkpoint-every``): the model being
+                                       trained, learner.json, state.pt (RNG states included), the
+                                       method's files, curve.csv so far and mid_season.json; the
+                                       season's folder replaces it when the season ends
+    DIR/../.DIR.lock                   the lock of a run being trained (beside the folder; see
+                                       :func:`lock_path`)
 
 A season folder is written under a temporary name and renamed when complete, so a killed run
-never leaves a half-written season behind; every file is written to a temp file, then renamed
-(``envs.atomic_io``, whose writers this module re-exports).
+never leaves a half-written season behind; a mid-season checkpoint is written the same way under
+a new name (its step count), and only then are the older ones of its season removed. Every file
+is written to a temp file, then renamed (``envs.atomic_io``, whose writers this module re-exports).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +65,38 @@ CURVE_COLUMNS = ("season_index", "trained_season", "season_step", "step", "eval_
 def season_dir_name(index: int, season: str) -> str:
     """Folder name of the ``index``-th (1-based) season of a run, e.g. ``season_2_summer``."""
     return f"season_{index}_{season}"
+
+
+def lock_path(run_dir: Path) -> Path:
+    """The lock file of a run folder: ``.NAME.lock`` beside it (hidden, so ``runs/*`` still lists run folders only).
+
+    Beside, not inside, so that taking the lock writes nothing into the folder; the path is made
+    absolute first, so every spelling of the folder takes the same lock.
+    """
+    folder = Path(run_dir).resolve()
+    return folder.with_name(f".{folder.name}.lock")
+
+
+#: The folder of mid-season checkpoints inside a run folder, and the progress file in each checkpoint.
+MID_SEASON = "mid_season"
+MID_SEASON_FILE = "mid_season.json"
+
+
+def mid_season_dir(run_dir: Path, index: int, season: str, steps: int) -> Path:
+    """The checkpoint of season ``index`` after ``steps`` of its env steps, e.g. ``mid_season/season_2_summer_at_40960``."""
+    return Path(run_dir) / MID_SEASON / f"{season_dir_name(index, season)}_at_{steps}"
+
+
+def mid_season_checkpoints(run_dir: Path, index: int, season: str) -> list[tuple[int, Path]]:
+    """The committed mid-season checkpoints of season ``index``, as ``(steps, folder)``, fewest steps first."""
+    prefix = f"{season_dir_name(index, season)}_at_"
+    found = []
+    folder = Path(run_dir) / MID_SEASON
+    for path in folder.iterdir() if folder.is_dir() else []:
+        steps = path.name.removeprefix(prefix)
+        if path.name.startswith(prefix) and steps.isdigit() and path.is_dir():
+            found.append((int(steps), path))
+    return sorted(found)
 
 
 def csv_text(header: list[str] | tuple[str, ...], rows: list[list[Any]] | list[tuple[Any, ...]]) -> str:
@@ -90,10 +133,18 @@ def staging_dir(final: Path) -> Path:
 
 #: Keys every run folder's config.yaml holds.
 REQUIRED_CONFIG_KEYS = ("method", "seasons", "steps", "seed", "eval_episodes", "eval_every", "ppo")
+#: The env of a run folder whose config.yaml has no ``env`` key (made before runs recorded it): they were all
+#: trained on v0, whatever the default env becomes (``agent.core.season_envs.LEGACY_ENV_ID``, not imported
+#: here so that reading a run folder does not import torch).
+LEGACY_ENV = "GardenWatering-v0"
 
 
 def read_config(run_dir: Path) -> dict[str, Any]:
-    """The resolved config of a run folder; ``ValueError`` naming the file if it is missing or damaged."""
+    """The resolved config of a run folder; ``ValueError`` naming the file if it is missing or damaged.
+
+    A config without ``env`` reads as :data:`LEGACY_ENV` (the env it was trained on), so an archived
+    run compares equal to the same run resolved today.
+    """
     path = Path(run_dir) / CONFIG
     if not path.is_file():
         raise ValueError(f"{run_dir} is not an evergreen run folder (no {CONFIG}); give a folder made by evergreen train")
@@ -105,6 +156,7 @@ def read_config(run_dir: Path) -> dict[str, Any]:
     missing = [key for key in REQUIRED_CONFIG_KEYS if not isinstance(config, dict) or key not in config]
     if missing:
         raise ValueError(f"corrupted run config {path}: missing {', '.join(missing)}")
+    config.setdefault("env", LEGACY_ENV)
     return config
 
 
@@ -179,3 +231,14 @@ def read_rows(run_dir: Path, labels: list[str]) -> tuple[list[str], list[dict[st
     """Row labels and row records of the matrix: untrained, then every finished season."""
     rows = [read_json(folder / ROW_FILE) for folder in checkpoint_dirs(run_dir, labels)]
     return ["untrained", *labels[: len(rows) - 1]], rows
+
+
+@contextlib.contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """Re-raise an OSError that names no file (a full disk, a broken pipe) as one naming ``path``, the output being written."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is not None:
+            raise
+        raise OSError(error.errno, error.strerror or str(error).splitlines()[0], str(path)) from error

@@ -1,68 +1,110 @@
 """A seasonal training run, top to bottom: ``evergreen train``.
 
+0. Lock the run folder (a file lock beside it, :func:`run_lock`): a second process training the
+   same folder is refused (:class:`RunLocked`) before it writes anything, and the lock is held
+   until the run ends.
 1. Resolve the config (defaults, ``--config`` file, command line) and open the run folder: a new
    folder gets ``config.yaml``; an existing one must hold the same config (or ``--force``).
 2. Resume: continue from the last finished season's checkpoint (RNG states included, so the
-   result is bit-identical to a run that never stopped), or start a new learner.
-3. For every season not yet finished: ``start_season``, ``learn`` with the learning-curve and
-   progress-bar callbacks, ``end_season``, evaluate on every season of the sequence (a row of the
-   return matrix), and commit the season folder atomically.
+   result is bit-identical to a run that never stopped), or start a new learner. If the next
+   season has a mid-season checkpoint, the season starts as it did and then takes the trained
+   model, optimizer, method state and RNG states from that checkpoint, and learns the steps left.
+3. For every season not yet finished: ``start_season``, ``learn`` with the learning-curve,
+   mid-season-checkpoint and progress-bar callbacks, ``end_season``, evaluate on every season of
+   the sequence (a row of the return matrix), commit the season folder atomically, and remove the
+   season's mid-season checkpoints.
 4. Write the summaries: ``return_matrix.csv``, ``return_matrix_normalized.csv``, ``curves.csv``,
    ``metrics.json``.
 
 Bad input is refused before any training, in one :class:`ConfigError` or :class:`CheckpointError`
 naming the file: another config in the folder, stray season folders, a checkpoint whose
-``learner.json`` disagrees with ``config.yaml`` (method, seed, seasons, options), a damaged file.
+``learner.json`` disagrees with ``config.yaml`` (method, seed, seasons, options, env), a damaged file.
 A write that fails without naming its file (a full disk) names the folder being written.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
-from agent import CheckpointError, ContinualLearner, load_learner, make_learner
+from agent import ContinualLearner, load_learner, make_learner
 from agent.core.checkpoint import LEARNER_FILE, read_learner_info
+from agent.core.season_envs import LEGACY_ENV_ID
 from envs.season_spec import season_label
 from experiments.pipeline import run_folder
-from experiments.pipeline.callbacks import LearningCurve, SeasonProgressBar
+from experiments.pipeline.callbacks import LearningCurve, MidSeasonCheckpoints, SeasonProgressBar
 from experiments.pipeline.config import ConfigError, check_ppo_config, config_yaml, read_run_config
 from experiments.pipeline.evaluation import SeasonEvaluator
 from experiments.pipeline.metrics import run_metrics
+from experiments.pipeline.mid_season import (
+    CHECKPOINTS_PER_SEASON,
+    damaged_as_checkpoint_error,
+    latest_mid_season,
+    mid_season_saver,
+    remove_mid_season,
+    resume_mid_season,
+)
+from experiments.pipeline.run_lock import run_lock
 
 
-def train_run(config: dict[str, Any], run_dir: Path, force: bool = False, progress: bool = True) -> Path:
-    """Train ``config["method"]`` season after season into ``run_dir``; return the run folder."""
+def train_run(
+    config: dict[str, Any],
+    run_dir: Path,
+    force: bool = False,
+    progress: bool = True,
+    checkpoint_every: int | None = None,
+) -> Path:
+    """Train ``config["method"]`` season after season into ``run_dir``; return the run folder.
+
+    ``checkpoint_every``: env steps between mid-season checkpoints (None: a fifth of each season's
+    steps; 0: none). It is not part of the run's config: it changes no number of the run. Raises
+    :class:`RunLocked` (a :class:`ConfigError`) at once if another process is training ``run_dir``.
+    """
     run_dir = Path(run_dir)
+    if checkpoint_every is not None and (isinstance(checkpoint_every, bool) or checkpoint_every < 0):
+        raise ConfigError(
+            f"--checkpoint-every must be 0 (no mid-season checkpoints) or a number of env steps, got {checkpoint_every}"
+        )
+    with run_lock(run_dir):
+        _train_locked(config, run_dir, force, progress, checkpoint_every)
+    return run_dir
+
+
+def _train_locked(config: dict[str, Any], run_dir: Path, force: bool, progress: bool, checkpoint_every: int | None) -> None:
+    """:func:`train_run` once the run folder is locked."""
     check_ppo_config(config)
     open_run_dir(run_dir, config, force)
     seasons: list[str] = config["seasons"]
     labels = [season_label(season) for season in seasons]
-    evaluator = SeasonEvaluator(seasons, config["eval_episodes"])
+    evaluator = SeasonEvaluator(seasons, config["eval_episodes"], env_id=config["env"])
     tensorboard = run_dir / "tb"
 
-    # Resume after the last finished season, or start from an untrained learner.
+    # Resume after the last finished season (or within the next one), or start from an untrained learner.
     finished = run_folder.finished_seasons(run_dir, labels)
     refuse_stray_season_folders(run_dir, labels, finished)
     check_checkpoints(run_dir, config)
+    mid_season = latest_mid_season(run_dir, labels, finished)
+    if mid_season is not None:
+        check_checkpoint(run_dir, config, mid_season, finished + 1)
     if finished:
         last = run_dir / run_folder.season_dir_name(finished, labels[finished - 1])
         learner = load_learner(last, ppo_config=config["ppo"], tensorboard_log=tensorboard)
-        say(progress, f"Resuming {run_dir} after season {finished} ({labels[finished - 1]}).")
+        if mid_season is None:
+            log(f"Resuming {run_dir} after season {finished} ({labels[finished - 1]}).")
     else:
+        options = config["method_options"]
         learner = make_learner(
             config["method"],
             ppo_config=config["ppo"],
             seed=config["seed"],
             tensorboard_log=tensorboard,
-            **config["method_options"],
+            env_id=config["env"],
+            **options,
         )
 
     # Only once the checkpoint has loaded: a refused resume leaves the folder as it was.
@@ -72,25 +114,55 @@ def train_run(config: dict[str, Any], run_dir: Path, force: bool = False, progre
             continue
         learner.start_season(season)
         if index == 1 and not (run_dir / run_folder.UNTRAINED / run_folder.ROW_FILE).is_file():
-            with naming(run_dir / run_folder.UNTRAINED):
+            with run_folder.naming(run_dir / run_folder.UNTRAINED):
                 save_checkpoint(run_dir / run_folder.UNTRAINED, learner, evaluator, seasons, index=0, curve=[])
-
-        steps = learner.season_timesteps(config["steps"])
-        curve = LearningCurve(learner, evaluator, seasons, index, config["eval_every"])
-        callbacks: list[BaseCallback] = [curve]
-        if progress:
-            callbacks.append(SeasonProgressBar(f"{config['method']} {index}/{len(seasons)} {labels[index - 1]}", steps))
-        learner.learn(steps, callback=callbacks)
+        resume_from = mid_season if index == finished + 1 else None
+        curve = learn_season(run_dir, config, learner, evaluator, index, resume_from, progress, checkpoint_every)
         learner.end_season()
 
         final = run_dir / run_folder.season_dir_name(index, labels[index - 1])
-        with naming(final):
+        with run_folder.naming(final):
             save_checkpoint(final, learner, evaluator, seasons, index, curve.points)
+        remove_mid_season(run_dir, index, labels[index - 1])  # the season's folder replaces them
 
     evaluator.close()
-    with naming(run_dir):
+    with run_folder.naming(run_dir):
         write_summaries(run_dir, config)
-    return run_dir
+
+
+def learn_season(
+    run_dir: Path,
+    config: dict[str, Any],
+    learner: ContinualLearner,
+    evaluator: SeasonEvaluator,
+    index: int,
+    resume_from: Path | None,
+    progress: bool,
+    checkpoint_every: int | None,
+) -> LearningCurve:
+    """``learn`` the ``index``-th season just started (from ``resume_from``, a mid-season checkpoint, if given).
+
+    Mid-season checkpoints every ``checkpoint_every`` steps (None: a fifth of the season). Returns
+    the season's learning curve.
+    """
+    seasons: list[str] = config["seasons"]
+    label = season_label(seasons[index - 1])
+    steps = learner.season_timesteps(config["steps"])
+    curve = LearningCurve(learner, evaluator, seasons, index, config["eval_every"])
+    done = 0
+    if resume_from is not None:
+        done = resume_mid_season(learner, curve, resume_from, steps)
+        log(f"Resuming {run_dir} mid-season {index} ({label}) at {done:,} of {steps:,} steps.")
+    callbacks: list[BaseCallback] = [curve]
+    every = max(1, steps // CHECKPOINTS_PER_SEASON) if checkpoint_every is None else checkpoint_every
+    if every:
+        callbacks.append(
+            MidSeasonCheckpoints(learner, every, mid_season_saver(run_dir, learner, curve, index, label, steps), done)
+        )
+    if progress:
+        callbacks.append(SeasonProgressBar(f"{config['method']} {index}/{len(seasons)} {label}", steps, done))
+    learner.learn(steps - done, callback=callbacks)
+    return curve
 
 
 def check_checkpoints(run_dir: Path, config: dict[str, Any]) -> None:
@@ -102,17 +174,23 @@ def check_checkpoints(run_dir: Path, config: dict[str, Any]) -> None:
 
 
 def check_checkpoint(run_dir: Path, config: dict[str, Any], folder: Path, index: int) -> None:
-    """Refuse a checkpoint whose ``learner.json`` disagrees with the run's config (method, seed, seasons, options).
+    """Refuse a checkpoint whose ``learner.json`` disagrees with the run's config (method, seed, seasons, env, options).
 
     ``index`` is the number of seasons the checkpoint was trained through (0: untrained, saved once the
     first season had started). Raises :class:`ConfigError` naming both files and the value that differs.
     """
     info = read_learner_info(folder)
-    stored: dict[str, Any] = {"method": info["method"], "seed": info["seed"], "seasons": info["seasons"]}
+    stored: dict[str, Any] = {
+        "method": info["method"],
+        "seed": info["seed"],
+        "seasons": info["seasons"],
+        "env": info.get("env_id", LEGACY_ENV_ID),
+    }
     expected: dict[str, Any] = {
         "method": config["method"],
         "seed": config["seed"],
         "seasons": config["seasons"][: max(index, 1)],
+        "env": config.get("env", LEGACY_ENV_ID),
     }
     options = info.get("options") or {}
     stored |= {f"method option {key}": value for key, value in options.items()}
@@ -123,17 +201,6 @@ def check_checkpoint(run_dir: Path, config: dict[str, Any], folder: Path, index:
                 f"{folder / LEARNER_FILE} was trained with {key} {value!r} but {run_dir / run_folder.CONFIG} says "
                 f"{expected[key]!r}; restore {run_folder.CONFIG} or train a new run in another folder"
             )
-
-
-@contextlib.contextmanager
-def naming(path: Path) -> Iterator[None]:
-    """Re-raise an OSError that names no file (a full disk, a broken pipe) as one naming ``path``, the output being written."""
-    try:
-        yield
-    except OSError as error:
-        if error.filename is not None:
-            raise
-        raise OSError(error.errno, error.strerror or str(error).splitlines()[0], str(path)) from error
 
 
 def open_run_dir(run_dir: Path, config: dict[str, Any], force: bool) -> None:
@@ -240,16 +307,6 @@ def write_summaries(
     run_folder.atomic_write_json(out / run_folder.METRICS, metrics)
 
 
-@contextlib.contextmanager
-def damaged_as_checkpoint_error() -> Iterator[None]:
-    """A season folder's row or curve file that run_folder cannot read (its ValueError names it) as a CheckpointError."""
-    try:
-        yield
-    except (ValueError, OSError) as error:
-        raise CheckpointError(str(error).splitlines()[0]) from None
-
-
-def say(enabled: bool, message: str) -> None:
-    """Print a progress message unless progress output is off."""
-    if enabled:
-        print(message, flush=True)
+def log(message: str) -> None:
+    """Print a line the run's log must hold (where it resumed from), with or without progress output."""
+    print(message, flush=True)

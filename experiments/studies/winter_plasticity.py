@@ -30,15 +30,17 @@ from stable_baselines3.common.utils import set_random_seed
 
 from agent.components.cloning import collect_states
 from agent.core.checkpoint import capture_rng, restore_rng
+from agent.core.season_envs import LEGACY_ENV_ID
 from agent.methods.finetune import Finetune
 from envs.atomic_io import atomic_write_json
 from experiments import RESULTS
 from experiments.pipeline.config import CONFIG_DIR
 from experiments.pipeline.evaluation import SeasonEvaluator
-from experiments.pipeline.launcher import TrainJob, train_all
 from experiments.pipeline.run_folder import read_config, read_json
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, ints_option
+from experiments.sweep.driver import run_sweep
+from experiments.sweep.runs import run_spec
 
 SEASONS = ["spring", "summer", "autumn", "winter"]
 STEPS = 100_000
@@ -49,7 +51,7 @@ OUT = Path("runs/winter_plasticity")
 def outside_box_share(learner: Finetune, season: str, seed: int) -> float:
     """Share of action-mean components outside the action box on 2,048 states the policy visits in ``season``."""
     model = learner.checkpoint_model()
-    states = collect_states(model, season, 2_048, learner.n_envs, seed)
+    states = collect_states(model, season, 2_048, learner.n_envs, seed, env_id=learner.env_id)
     box = cast(gym.spaces.Box, model.action_space)
     with th.no_grad():
         means = cast(th.distributions.Normal, model.policy.get_distribution(th.as_tensor(states)).distribution).mean
@@ -76,7 +78,7 @@ def probe(run_dir: Path, seed: int, coef: float, repeat: int) -> dict[str, float
     restore_rng(rng)
     learner.learn(learner.season_timesteps(STEPS))
     learner.end_season()
-    evaluator = SeasonEvaluator(SEASONS, episodes=10)
+    evaluator = SeasonEvaluator(SEASONS, episodes=10, env_id=learner.env_id)
     _, normalized = evaluator.row(learner, SEASONS)
     evaluator.close()
     learner.close()
@@ -120,7 +122,12 @@ def main(
     th.set_num_threads(1)
     runs = {seed: OUT / f"finetune-unbounded_seed{seed}" for seed in seed_values}
     config = CONFIG_DIR / "four_seasons.yaml"
-    train_all([TrainJob(run, config, "finetune", seed, {"action_bound_coef": 0.0}) for seed, run in runs.items()], workers=1)
+    unbounded = {"action_bound_coef": 0.0}
+    # The study was measured on v0 (docs/methods.md); the runs stay there so the command reproduces it.
+    on_v0 = {"env": LEGACY_ENV_ID}
+    specs = [run_spec(run.name, "finetune", seed, config, on_v0, unbounded) for seed, run in runs.items()]
+    OUT.mkdir(parents=True, exist_ok=True)
+    run_sweep(specs, OUT, jobs=1)  # one at a time, as before: the probes below take the other core
     rows = probes(runs, repeats)
     print(plasticity_table(rows))
     for variant in VARIANTS:

@@ -7,15 +7,15 @@ spends importing torch.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 EVERGREEN = shutil.which("evergreen", path=str(Path(sys.executable).parent)) or "evergreen"
 #: A two-season run small enough for tests.
@@ -42,18 +42,18 @@ def evergreen(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([EVERGREEN, *map(str, args)], capture_output=True, text=True, timeout=600)
 
 
-def evergreen_here(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Outcome:
+def evergreen_here(*args: str | Path) -> Outcome:
     """Run ``evergreen ARGS`` through :func:`experiments.cli.main` in this process; its status and output."""
     from experiments.cli import main
 
-    capsys.readouterr()  # drop what came before
-    try:
-        main([str(arg) for arg in args])
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
-    captured = capsys.readouterr()
-    return Outcome(code, captured.out, captured.err)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main([str(arg) for arg in args])
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    return Outcome(code, out.getvalue(), err.getvalue())
 
 
 def assert_user_error(result: Outcome | subprocess.CompletedProcess, *fragments: str) -> None:

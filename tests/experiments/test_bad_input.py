@@ -27,9 +27,9 @@ Here = Callable[..., Outcome]
 
 
 @pytest.fixture
-def here(capsys: pytest.CaptureFixture[str]) -> Here:
+def here() -> Here:
     """``here(*args)``: run ``evergreen ARGS`` in this process."""
-    return lambda *args: evergreen_here(capsys, *args)
+    return evergreen_here
 
 
 def test_bad_input_exits_2_with_one_line(here: Here, finetune_run: Path, config_file: Path, tmp_path: Path) -> None:
@@ -290,7 +290,7 @@ def test_ctrl_c_says_how_to_resume_and_loses_nothing(config_file: Path, tmp_path
     assert process.returncode == 130 and stderr == "evergreen: interrupted, run the same command to resume\n", stderr
     assert tree_digest(run_dir / "season_1_spring") == first_season and not (run_dir / "season_2_winter").exists()
 
-    resumed = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    resumed = evergreen_here(*command[1:])  # the same command, in this process
     assert resumed.returncode == 0, resumed.stderr
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["finished_seasons"] == 2 and tree_digest(run_dir / "season_1_spring") == first_season

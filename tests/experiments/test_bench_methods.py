@@ -5,15 +5,31 @@ Nothing here trains: the report test builds a small synthetic archive and runs t
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
 
 import experiments.benchmarks.methods as bench
 from agent.methods import learner_class
-from experiments.benchmarks.methods import FOUR_SEASONS, TWO_YEARS, RunSpec, app, expected_config, job, run_specs
-from experiments.pipeline.launcher import train_all
+from experiments.benchmarks.methods import TWO_YEARS, app, benchmark_grid
+from experiments.sweep.runs import RunSpec
 from tests.experiments.synthetic_runs import make_run
+
+FOUR_SEASONS = ["spring", "summer", "autumn", "winter"]
+
+
+@functools.cache
+def expected_configs() -> dict[str, dict]:
+    """The configs the benchmark trains its runs with now, by run name (seeds 0 to 2, with the sweeps)."""
+    methods = ["finetune", "scratch", "replay", "progressive", "progress-compress", "ewc"]
+    return {run.name: run.config for run in benchmark_grid(methods, [0, 1, 2], sweeps=True).runs}
+
+
+def expected_config(name: str) -> dict:
+    """The config the benchmark trains run ``name`` with now."""
+    return expected_configs()[name]
+
 
 # A four-season normalized return matrix (rows: untrained, after each season).
 MATRIX = [
@@ -26,27 +42,34 @@ MATRIX = [
 
 
 def test_runs_are_seed_major_then_the_seed_0_sweeps_and_two_garden_years() -> None:
-    names = [spec.name for spec in run_specs(["finetune", "replay", "progress-compress"], [0, 1], sweeps=True)]
+    names = [run.name for run in benchmark_grid(["finetune", "replay", "progress-compress"], [0, 1], sweeps=True).runs]
     assert names[:6] == [f"{m}_seed{s}" for s in (0, 1) for m in ("finetune", "replay", "progress-compress")]
-    assert names[6:] == ["replay-states_per_season1000_seed0", "replay-states_per_season50000_seed0", TWO_YEARS.name]
+    assert names[6:] == ["replay-states_per_season1000_seed0", "replay-states_per_season50000_seed0", TWO_YEARS]
 
 
 def test_expected_config_is_the_benchmark_config_with_the_runs_options() -> None:
-    sweep = expected_config(RunSpec("replay", 0, {"states_per_season": 1_000}))
+    sweep = expected_config("replay-states_per_season1000_seed0")
     assert sweep["method"] == "replay" and sweep["seed"] == 0 and sweep["steps"] == 100_000
     assert sweep["method_options"] == {**learner_class("replay").default_options(), "states_per_season": 1_000}
     assert expected_config(TWO_YEARS)["seasons"] == ["spring", "summer", "autumn", "winter"] * 2
-    assert expected_config(RunSpec("finetune", 2))["method_options"] == learner_class("finetune").default_options()
+    assert expected_config("finetune_seed2")["method_options"] == learner_class("finetune").default_options()
 
 
-def test_jobs_move_stale_folders_aside_and_the_benchmark_says_what_is_done(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_the_sweep_moves_stale_folders_aside_and_skips_archived_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = RunSpec("finetune", 0)
-    assert "--force" in job(spec, tmp_path).command()  # evergreen train moves a folder made with another config aside
-    # train_all asks the benchmark whether a run is done, not merely whether its folder is finished.
-    train_all([job(spec, tmp_path)], workers=1, done=lambda run_dir: True)
-    assert "1 of 1 runs already finished; training 0." in capsys.readouterr().out
+    calls: list[dict] = []
+
+    def sweep(runs: list[RunSpec], out: Path, **options: object) -> None:
+        calls.append({"runs": [run.name for run in runs], "out": out, **options})
+
+    monkeypatch.setattr(bench, "run_sweep", sweep)
+    bench.train_missing(benchmark_grid(["finetune"], [0], sweeps=False).runs, tmp_path / "runs", tmp_path / "archive", 2)
+    (call,) = calls
+    assert call["runs"] == ["finetune_seed0"] and call["jobs"] == 2
+    assert call["force"] is True  # a folder made with another config is moved aside (never deleted)
+    skip = call["skip"]
+    assert callable(skip) and not skip(benchmark_grid(["finetune"], [0], sweeps=False).runs[0])  # nothing archived yet
 
 
 @pytest.fixture
@@ -56,11 +79,11 @@ def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     def no_training(*args: object, **kwargs: object) -> None:
         raise AssertionError("the benchmark trained with --report-only")
 
-    monkeypatch.setattr(bench, "train_all", no_training)
+    monkeypatch.setattr(bench, "run_sweep", no_training)
     root = tmp_path / "archive"
     for seed in (0, 1):
-        make_run(root, "progressive", seed, MATRIX, FOUR_SEASONS, config=expected_config(RunSpec("progressive", seed)))
-    stale = {**expected_config(RunSpec("scratch", 0)), "steps": 5}  # trained with another config: it does not count
+        make_run(root, "progressive", seed, MATRIX, FOUR_SEASONS, config=expected_config(f"progressive_seed{seed}"))
+    stale = {**expected_config("scratch_seed0"), "steps": 5}  # trained with another config: it does not count
     make_run(root, "scratch", 0, MATRIX, FOUR_SEASONS, config=stale)
     return root
 

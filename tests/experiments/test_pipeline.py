@@ -1,6 +1,8 @@
-"""Train -> eval -> render -> compare through the ``evergreen`` command (the console script), and resume after SIGKILL.
+"""Train -> eval -> render -> compare through the ``evergreen`` command, and resume after SIGKILL.
 
-The tiny runs are the fixtures of ``conftest.py``; bad input is tested in ``test_bad_input.py``.
+The commands run through ``experiments.cli.main`` in the test process (a new process would spend seconds
+importing torch for each); the killed run is a real ``evergreen`` process. The tiny runs are the fixtures
+of ``conftest.py``; bad input, and the console script's own error output, are tested in ``test_bad_input.py``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import yaml
 from stable_baselines3.common.save_util import load_from_zip_file
 
 from experiments.benchmarks.methods import archive_run, is_current
-from experiments.pipeline.launcher import finished
-from tests.experiments.cli_runs import EVERGREEN, TINY, assert_user_error, evergreen, tree_digest
+from experiments.sweep.runs import finished
+from tests.experiments.cli_runs import EVERGREEN, TINY, assert_user_error, evergreen_here, tree_digest
 
 
 def test_train_writes_the_run_folder(finetune_run: Path) -> None:
@@ -56,13 +58,13 @@ def test_train_writes_the_run_folder(finetune_run: Path) -> None:
 
 def test_training_again_on_a_finished_run_trains_nothing(finetune_run: Path, config_file: Path) -> None:
     before = tree_digest(finetune_run / "season_2_winter")
-    result = evergreen("train", "--method", "finetune", "--config", config_file, "--run-dir", finetune_run, "--seed", "1")
+    result = evergreen_here("train", "--method", "finetune", "--config", config_file, "--run-dir", finetune_run, "--seed", "1")
     assert result.returncode == 0, result.stderr
     assert tree_digest(finetune_run / "season_2_winter") == before
 
 
 def test_eval_recomputes_the_matrix_from_checkpoints(finetune_run: Path) -> None:
-    result = evergreen("eval", finetune_run)
+    result = evergreen_here("eval", finetune_run)
     assert result.returncode == 0, result.stderr
     assert "untrained" in result.stdout and "winter" in result.stdout
     # Same checkpoints, same evaluation days: the same matrix as training wrote.
@@ -73,11 +75,13 @@ def test_eval_recomputes_the_matrix_from_checkpoints(finetune_run: Path) -> None
 def test_render_policy_and_scripted_videos(finetune_run: Path, tmp_path: Path) -> None:
     import imageio.v2 as imageio
 
-    result = evergreen("render", finetune_run, "--season", "winter", "--checkpoint", "spring", "--out", tmp_path / "w.mp4")
+    result = evergreen_here(
+        "render", finetune_run, "--season", "winter", "--checkpoint", "spring", "--out", tmp_path / "w.mp4"
+    )
     assert result.returncode == 0, result.stderr
     frames = imageio.mimread(tmp_path / "w.mp4", memtest=False)
     assert len(frames) > 20 and frames[0].shape == (360, 480, 3)
-    result = evergreen("render", "--scripted", "--season", "summer", "--out", tmp_path / "s.gif")
+    result = evergreen_here("render", "--scripted", "--season", "summer", "--out", tmp_path / "s.gif")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "s.gif").stat().st_size > 0
 
@@ -85,9 +89,9 @@ def test_render_policy_and_scripted_videos(finetune_run: Path, tmp_path: Path) -
 @pytest.mark.slow
 def test_compare_writes_the_report(finetune_run: Path, config_file: Path, tmp_path: Path) -> None:
     scratch = tmp_path / "scratch"
-    trained = evergreen("train", "--method", "scratch", "--config", config_file, "--run-dir", scratch, "--no-progress")
+    trained = evergreen_here("train", "--method", "scratch", "--config", config_file, "--run-dir", scratch, "--no-progress")
     assert trained.returncode == 0, trained.stderr
-    result = evergreen("compare", finetune_run, scratch, "--out", tmp_path / "report")
+    result = evergreen_here("compare", finetune_run, scratch, "--out", tmp_path / "report")
     assert result.returncode == 0, result.stderr
     report = (tmp_path / "report" / "report.md").read_text()
     for text in ("| finetune |", "| scratch |", "Forgetting", "Compute", "first season (spring)"):
@@ -100,7 +104,7 @@ def test_an_archived_benchmark_run_is_finished_and_compares_like_its_run_folder(
     archived = archive_run(finetune_run, tmp_path / "archive")
     assert finished(archived) and not list(archived.rglob("*.zip"))  # results only, no checkpoints
     for run in (finetune_run, archived):
-        assert evergreen("compare", run, "--out", tmp_path / run.parent.name).returncode == 0
+        assert evergreen_here("compare", run, "--out", tmp_path / run.parent.name).returncode == 0
     reports = [(tmp_path / run.parent.name / "report.md").read_text() for run in (finetune_run, archived)]
     assert reports[0].split("## Metrics")[1] == reports[1].split("## Metrics")[1]
     expected = yaml.safe_load((finetune_run / "config.yaml").read_text())
@@ -118,7 +122,7 @@ def test_an_archived_benchmark_run_is_finished_and_compares_like_its_run_folder(
 def test_resume_after_sigkill_matches_an_uninterrupted_run(config_file: Path, tmp_path: Path) -> None:
     common = ("train", "--method", "finetune", "--config", config_file, "--steps", "1024", "--no-progress")
     uninterrupted = tmp_path / "uninterrupted"
-    assert evergreen(*common, "--run-dir", uninterrupted).returncode == 0
+    assert evergreen_here(*common, "--run-dir", uninterrupted).returncode == 0
 
     killed = tmp_path / "killed"
     process = subprocess.Popen([EVERGREEN, *map(str, common), "--run-dir", str(killed)], stdout=subprocess.DEVNULL)
@@ -131,7 +135,7 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(config_file: Path, tm
     assert not (killed / "metrics.json").exists()
     first_season = tree_digest(killed / "season_1_spring")
 
-    result = evergreen(*common, "--run-dir", killed)
+    result = evergreen_here(*common, "--run-dir", killed)
     assert result.returncode == 0, result.stderr
     assert tree_digest(killed / "season_1_spring") == first_season
     for name in ("return_matrix.csv", "return_matrix_normalized.csv", "curves.csv"):
@@ -153,12 +157,12 @@ def test_method_runs_evaluate_and_render(method_runs: dict[str, Path], tmp_path:
     assert yaml.safe_load((replay / "config.yaml").read_text())["method_options"]["states_per_season"] == 64
     compute = json.loads((progressive / "metrics.json").read_text())["compute_per_season"]
     assert compute[1]["total_parameters"] > compute[0]["total_parameters"]  # a column per season
-    assert evergreen("eval", progressive).returncode == 0
-    video = evergreen("render", progressive, "--season", "spring", "--checkpoint", "1", "--out", tmp_path / "v.gif")
+    assert evergreen_here("eval", progressive).returncode == 0
+    video = evergreen_here("render", progressive, "--season", "spring", "--checkpoint", "1", "--out", tmp_path / "v.gif")
     assert video.returncode == 0 and (tmp_path / "v.gif").stat().st_size > 0, video.stderr
     # A season the progressive network has no column for is refused in one line.
     assert_user_error(
-        evergreen("render", progressive, "--season", "autumn", "--out", tmp_path / "a.gif"),
+        evergreen_here("render", progressive, "--season", "autumn", "--out", tmp_path / "a.gif"),
         "no column for season slot 2",
         "spring, winter",
     )

@@ -1,0 +1,127 @@
+"""PPO training speed on every env version: env steps per second of the ``finetune`` learner, side by side.
+
+For each season asked, one ``finetune`` learner per env version (``make_learner("finetune",
+seed=0, env_id="GardenWatering-vN")``: SB3 PPO with the project's defaults, 8 DummyVecEnv
+copies) starts the season, warms up for one update, then the learners take turns training
+``--steps`` env steps (rollouts and updates, as in a run), the order swapped every round; the
+median of the rounds is reported. Only the env differs between them.
+
+Target (issue 16): v1 >= 1.6x v0 (the ``finetune`` learner, one season).
+
+Run: ``.venv/bin/python -m experiments.benchmarks.training_speed [--seasons spring] [--steps 8192] [--rounds 3]``
+(about a minute per season; run it on a quiet machine). Writes
+``docs/results/training_speed/result.json``; ``--report`` prints the table again from it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import statistics
+import time
+from typing import Annotated, Any
+
+import torch
+import typer
+
+import envs
+from agent import ContinualLearner, make_learner
+from envs.atomic_io import atomic_write_json
+from experiments import RESULTS
+from experiments.report.markdown import markdown_table
+from experiments.script_app import ScriptApp, list_option
+
+RESULT = RESULTS / "training_speed" / "result.json"
+#: Target: the newest version's training env steps per second over v0's.
+TARGET = 1.6
+
+
+def steps_per_second(learner: ContinualLearner, season: str, steps: int) -> float:
+    """Env steps per second of ``learn`` (rollouts and PPO updates)."""
+    model = learner.acting_model(season)
+    before = model.num_timesteps
+    start = time.perf_counter()
+    learner.learn(steps)
+    return (model.num_timesteps - before) / (time.perf_counter() - start)
+
+
+def measure(seasons: list[str], steps: int, rounds: int) -> dict[str, Any]:
+    """Training env steps per second of every version on each season (lists over the rounds)."""
+    versions = list(envs.ENV_VERSIONS)
+    result: dict[str, Any] = {}
+    for season in seasons:
+        learners = {v: make_learner("finetune", seed=0, env_id=envs.generic_env_id(v)) for v in versions}
+        for learner in learners.values():
+            learner.start_season(season)
+            learner.learn(2048)  # warm-up: one update of the default 8 x 256 steps
+        speeds: dict[int, list[float]] = {v: [] for v in versions}
+        for round_index in range(rounds):
+            for v in versions if round_index % 2 == 0 else reversed(versions):
+                speeds[v].append(steps_per_second(learners[v], season, steps))
+            print(f"{season} round {round_index + 1}: " + ", ".join(f"v{v} {speeds[v][-1]:.0f}" for v in versions), flush=True)
+        for learner in learners.values():
+            learner.close()
+        result[season] = {f"v{v}": speeds[v] for v in versions}
+    return {"seasons": result}
+
+
+def report(result: dict[str, Any]) -> None:
+    """Print the table of medians and the target's verdict from a result."""
+    versions = sorted(next(iter(result["seasons"].values())))
+    newest, oldest = versions[-1], versions[0]
+    header = ["season", *(f"{v} training env steps/s" for v in versions), f"{newest} / {oldest}"]
+    rows, ratios = [], []
+    for season, by_version in result["seasons"].items():
+        speed = {v: statistics.median(by_version[v]) for v in versions}
+        ratios.append(speed[newest] / speed[oldest])
+        rows.append([season, *(f"{speed[v]:.0f}" for v in versions), f"**{ratios[-1]:.2f}**"])
+    rounds = f"{result['steps']} env steps x {result['rounds']} interleaved rounds (median)"
+    print(f"{result['machine']}; finetune, {rounds}; {result['date']}")
+    print(markdown_table(header, rows))
+    # The target is stated for one season: say where it is met.
+    for season, ratio in zip(result["seasons"], ratios, strict=True):
+        verdict = "met" if ratio >= TARGET else f"missed by {TARGET - ratio:.2f}"
+        print(f"{season}: {newest} / {oldest} {ratio:.2f} (target >= {TARGET}: {verdict})")
+
+
+app = ScriptApp(__name__, __doc__)
+
+
+@app.command()
+def main(
+    seasons: Annotated[list[str] | None, typer.Option(help="default seasons, comma-separated")] = None,
+    steps: Annotated[int, typer.Option(help="env steps per timed round")] = 8192,
+    rounds: Annotated[int, typer.Option(help="interleaved rounds (the median is reported)")] = 3,
+    report_only: Annotated[bool, typer.Option("--report", help=f"print the table from {RESULT} without measuring")] = False,
+) -> None:
+    """Time PPO training (the finetune learner) on every env version side by side."""
+    if report_only:
+        if not RESULT.is_file():
+            raise ValueError(f"{RESULT} does not exist yet; run without --report to measure")
+        report(json.loads(RESULT.read_text()))
+        return
+    names = list_option(seasons, ["spring"])
+    for name in names:
+        envs.default_season(name)  # ValueError naming the valid seasons
+    if steps < 1 or rounds < 1:
+        raise ValueError(f"--steps and --rounds must be >= 1, got {steps} and {rounds}")
+    machine = f"python {platform.python_version()}, torch {torch.__version__}, {platform.machine()}, {os.cpu_count()} cores"
+    print(machine, flush=True)
+    result = measure(names, steps, rounds)
+    result |= {
+        "command": "python -m experiments.benchmarks.training_speed "
+        f"--seasons {','.join(names)} --steps {steps} --rounds {rounds}",
+        "steps": steps,
+        "rounds": rounds,
+        "machine": f"{machine}, torch threads {torch.get_num_threads()}, load average {os.getloadavg()[0]:.1f} at the end",
+        "date": datetime.date.today().isoformat(),
+    }
+    atomic_write_json(RESULT, result)
+    print(f"Wrote {RESULT}\n")
+    report(result)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,134 @@
+"""``evergreen sweep`` without a cluster: the grid file, run names, the plan, and bad input (exit 2, one line).
+
+The Ray scenarios (a two-node cluster, a node killed mid-season) are in ``test_sweep_cluster.py``.
+Nothing here starts Ray: every bad input is refused before it would start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from experiments.pipeline.config import CONFIG_DIR, ConfigError
+from experiments.sweep.driver import plan, run_sweep
+from experiments.sweep.grid import load_grid
+from experiments.sweep.ray_instance import SweepError
+from experiments.sweep.runs import run_name
+from tests.experiments.cli_runs import assert_user_error, evergreen_here
+
+GRIDS = CONFIG_DIR / "grids"
+TINY_GRID = yaml.safe_load((GRIDS / "tiny.yaml").read_text())
+
+
+def write_grid(folder: Path, **keys: object) -> Path:
+    """The tiny grid with ``keys`` replaced (``None`` removes a key), as a file in ``folder``."""
+    grid = {**TINY_GRID, **keys}
+    path = folder / "grid.yaml"
+    path.write_text(yaml.safe_dump({key: value for key, value in grid.items() if value is not None}))
+    return path
+
+
+def test_run_names_say_method_options_sequence_and_seed() -> None:
+    assert run_name("finetune", 0) == "finetune_seed0"
+    assert run_name("ewc", 0, {"ewc_lambda": 10.0}) == "ewc-ewc_lambda10_seed0"
+    assert run_name("progress-compress", 0, sequence="2years") == "progress-compress-2years_seed0"
+
+
+def test_the_methods_grid_is_the_benchmark_and_its_archive_needs_no_training() -> None:
+    grid = load_grid(GRIDS / "methods.yaml")
+    names = [run.name for run in grid.runs]
+    assert names[:2] == ["finetune_seed0", "scratch_seed0"] and len(names) == 8 * 3 + 5
+    assert {"replay-states_per_season1000_seed0", "ewc-ewc_lambda0.1_seed0", "progress-compress-2years_seed0"} < set(names)
+    (report, compared), *more = grid.reports(Path("runs")).items()
+    assert report == Path("docs/bench") and len(compared) == 24 and not more
+    # Every run of the benchmark is archived with the config it would be trained with now.
+    to_train, finished = plan(grid.runs, Path("docs/results/bench"), force=False)
+    assert to_train == [] and len(finished) == len(names)
+
+
+def test_the_tiny_grid_is_the_fixture_config(tmp_path: Path) -> None:
+    grid = load_grid(GRIDS / "tiny.yaml")
+    assert [run.name for run in grid.runs] == ["finetune_seed0", "scratch_seed0", "finetune_seed1", "scratch_seed1"]
+    assert all(run.config["steps"] == 256 and run.config["ppo"]["n_steps"] == 64 for run in grid.runs)
+
+
+def test_several_sequences_and_option_sets_give_one_report_each(tmp_path: Path) -> None:
+    grid = load_grid(
+        write_grid(tmp_path, methods=["replay"], seeds=[0], seasons={"sw": ["spring", "winter"], "ws": ["winter", "spring"]})
+    )
+    assert [run.name for run in grid.runs] == ["replay-sw_seed0", "replay-ws_seed0"]
+    assert list(grid.reports(tmp_path)) == [tmp_path / "grid_report" / "sw", tmp_path / "grid_report" / "ws"]
+
+
+def test_a_folder_with_another_config_is_refused_and_nothing_starts(tmp_path: Path) -> None:
+    grid = load_grid(GRIDS / "tiny.yaml")
+    other = tmp_path / grid.runs[0].name
+    other.mkdir()
+    (other / "config.yaml").write_text(yaml.safe_dump({**grid.runs[0].config, "steps": 5}))
+    with pytest.raises(SweepError, match=r"was made with another config.*--force"):
+        run_sweep(grid.runs, tmp_path, progress=False)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [grid.runs[0].name]  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("keys", "fragments"),
+    [
+        ({"methodz": ["finetune"]}, ("grid key 'methodz'", "is unknown; valid keys: methods, seeds")),
+        ({"methods": ["finetune", "sgd"]}, ("unknown method 'sgd'", "valid methods: finetune")),
+        ({"config": {"seasons": ["spring", "monsoon"]}}, ("monsoon",)),
+        ({"methods": []}, ("methods in", "is empty: the grid would have no run")),
+        ({"seeds": None}, ("gives no seeds",)),
+        ({"options": [{"no_such_option": 1}]}, ("unknown option 'no_such_option' for method finetune",)),
+        ({"base": "missing.yaml"}, ("base config", "does not exist")),
+    ],
+)
+def test_a_bad_grid_exits_2_with_one_line(tmp_path: Path, keys: dict, fragments: tuple[str, ...]) -> None:
+    result = evergreen_here("sweep", write_grid(tmp_path, **keys), "--storage", tmp_path)
+    assert_user_error(result, *fragments)
+
+
+@pytest.mark.parametrize(
+    ("options", "fragments"),
+    [
+        (["--jobs", "-1"], ("--jobs must be >= 0",)),
+        (["--retries", "-1"], ("--retries must be >= 0",)),
+        (["--checkpoint-every", "-5"], ("--checkpoint-every must be 0",)),
+        (["--storage", "{tmp}/nowhere"], ("storage root", "nowhere does not exist")),
+        (["--address", "127.0.0.1:1"], ("cannot reach a Ray cluster at 127.0.0.1:1", "ray start --head")),
+        (["--address", "not-an-address"], ("is not auto or HOST:PORT",)),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(tmp_path: Path, options: list[str], fragments: tuple[str, ...]) -> None:
+    args = [option.replace("{tmp}", str(tmp_path)) for option in options]
+    if "--storage" not in args:
+        args += ["--storage", str(tmp_path)]
+    assert_user_error(evergreen_here("sweep", GRIDS / "tiny.yaml", *args), *fragments)
+
+
+def test_a_storage_root_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
+    storage = tmp_path / "read-only"
+    storage.mkdir()
+    storage.chmod(0o500)
+    try:
+        if _can_write(storage):
+            pytest.skip("running as a user who writes anywhere (root)")
+        assert_user_error(evergreen_here("sweep", GRIDS / "tiny.yaml", "--storage", storage), "is not writable")
+    finally:
+        storage.chmod(0o700)
+
+
+def _can_write(folder: Path) -> bool:
+    """Whether this process can create a file in ``folder`` despite its mode (root can)."""
+    try:
+        (folder / ".probe").touch()
+    except OSError:
+        return False
+    (folder / ".probe").unlink()
+    return True
+
+
+def test_grid_errors_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"grid file .* does not exist"):
+        load_grid(tmp_path / "absent.yaml")
