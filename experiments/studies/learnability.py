@@ -2,10 +2,12 @@
 
 Target: mean normalized return >= 0.7 on every season (random policy 0, scripted gardener 1),
 over 20 fixed evaluation days with deterministic actions. The project's default
-hyperparameters are ``experiments/configs/ppo.yaml``. Finished runs are kept in
-``docs/results/learnability/`` and skipped when the script runs again.
+hyperparameters are ``agent/core/ppo.yaml``. Finished runs are kept in
+``docs/results/learnability/ENV_ID/`` and skipped when the script runs again. ``--env`` picks the
+env version (default the newest); when another version has the same runs, a second table compares
+the two, each normalized against its own version's gardener.
 
-Run: ``.venv/bin/python -m experiments.studies.learnability [--steps 100000] [--seeds 0,1,2] [--seasons spring,summer]``
+Run: ``.venv/bin/python -m experiments.studies.learnability [--env GardenWatering-v1] [--seeds 0,1,2] [--seasons spring]``
 (``--seasons`` also takes season YAML files, e.g. the exploratory summer variants in
 ``docs/history/summer_variants/``; their results are named by the file's stem).
 """
@@ -19,11 +21,11 @@ import numpy as np
 import typer
 
 import envs
-from envs.normalization import reference_returns
+from agent.core.season_envs import check_env_id
 from envs.season_spec import resolve_season
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, ints_option, list_option
-from experiments.studies.ppo_runs import evaluate, load_result, new_ppo, save_result, train
+from experiments.studies.ppo_runs import LATEST_ENV_ID, evaluate, load_result, new_ppo, normalized, save_result, train
 
 BENCHMARK = "learnability"
 
@@ -33,27 +35,51 @@ def label(season: str) -> str:
     return Path(season).stem if season.endswith((".yaml", ".yml")) else season
 
 
-def run_season(season: str, seed: int, steps: int, episodes: int) -> None:
+def run_name(season: str, seed: int, steps: int) -> str:
+    """The result file's name of one run (in the env's folder)."""
+    return f"{label(season)}_seed{seed}_{steps}"
+
+
+def run_season(season: str, seed: int, steps: int, episodes: int, env_id: str) -> None:
     """Train PPO from scratch on ``season`` and keep its evaluation, unless that run is finished already."""
-    name = f"{label(season)}_seed{seed}_{steps}"
-    if load_result(BENCHMARK, name) is not None:
+    name = run_name(season, seed, steps)
+    if load_result(BENCHMARK, env_id, name) is not None:
         return
-    model = new_ppo(season, seed)
+    model = new_ppo(season, seed, env_id=env_id)
     seconds = train(model, steps)
-    result = {"season": season, "seed": seed, "steps": steps, "wall_seconds": seconds, **evaluate(model, season, episodes)}
-    save_result(BENCHMARK, name, result)
-    print(f"{season} seed {seed}: normalized {result['normalized']:.2f} ({seconds:.0f} s)", flush=True)
+    evaluation = evaluate(model, season, episodes, env_id)
+    result = {"env": env_id, "season": season, "seed": seed, "steps": steps, "wall_seconds": seconds, **evaluation}
+    save_result(BENCHMARK, env_id, name, result)
+    print(f"{env_id} {season} seed {seed}: normalized {result['normalized']:.2f} ({seconds:.0f} s)", flush=True)
 
 
-def learnability_table(seasons: list[str], seeds: list[int], steps: int) -> str:
+def season_scores(season: str, seeds: list[int], steps: int, env_id: str) -> list[float] | None:
+    """Normalized returns of the finished runs (current references of the env's version); None if any is missing."""
+    results = [load_result(BENCHMARK, env_id, run_name(season, s, steps)) for s in seeds]
+    if any(result is None for result in results):
+        return None
+    return [normalized(season, result["return"], env_id) for result in results if result is not None]
+
+
+def learnability_table(seasons: list[str], seeds: list[int], steps: int, env_id: str) -> str:
     """Normalized return per season and seed, and the mean; normalized with the current reference returns."""
     rows = []
     for season in seasons:
-        reference = reference_returns(season)
-        results = [load_result(BENCHMARK, f"{label(season)}_seed{s}_{steps}") for s in seeds]
-        scores = [float(reference.normalize(result["return"])) for result in results if result is not None]
+        scores = season_scores(season, seeds, steps, env_id) or []
         rows.append([label(season), *(f"{v:.2f}" for v in scores), f"**{np.mean(scores):.2f}**"])
     return markdown_table(["season", *(f"seed {s}" for s in seeds), "mean"], rows)
+
+
+def versions_table(seasons: list[str], seeds: list[int], steps: int, env_id: str, other_id: str) -> str | None:
+    """Mean normalized return per season on two env ids (each against its own gardener); None unless both finished."""
+    rows = []
+    for season in seasons:
+        scores, other = season_scores(season, seeds, steps, env_id), season_scores(season, seeds, steps, other_id)
+        if scores is None or other is None:
+            return None
+        difference = np.mean(scores) - np.mean(other)
+        rows.append([label(season), f"{np.mean(other):.2f}", f"{np.mean(scores):.2f}", f"**{difference:+.2f}**"])
+    return markdown_table(["season", other_id, env_id, "difference"], rows)
 
 
 app = ScriptApp(__name__, __doc__)
@@ -67,18 +93,25 @@ def main(
         list[str] | None, typer.Option(help="seasons or season YAML files, comma-separated (default: the four)")
     ] = None,
     episodes: Annotated[int, typer.Option(help="evaluation days")] = 20,
+    env: Annotated[str, typer.Option(help="garden env id (a registered id that takes season=)")] = LATEST_ENV_ID,
+    compare_to: Annotated[str, typer.Option(help="env id whose finished runs the second table compares")] = "",
 ) -> None:
     """Train PPO from scratch on each season and seed; print the normalized returns."""
+    env_id = check_env_id(env)  # ValueError naming the valid ids
+    other_id = check_env_id(compare_to) if compare_to else ""
     seed_values = ints_option(seeds, "--seeds", [0, 1, 2])
     season_names = list_option(seasons, envs.DEFAULT_SEASON_NAMES)
     for season in season_names:
         resolve_season(season)  # ValueError naming the valid seasons
     for season in season_names:
         for seed in seed_values:
-            run_season(season, seed, steps, episodes)
-    print(f"\nPPO from scratch, {steps:,} steps, normalized return (random 0, gardener 1), {episodes} evaluation days")
+            run_season(season, seed, steps, episodes, env_id)
+    print(f"\n{env_id}: PPO from scratch, {steps:,} steps, normalized return (random 0, gardener 1), {episodes} days")
     # Normalized when printed, from the raw returns, with the current reference returns.
-    print(learnability_table(season_names, seed_values, steps))
+    print(learnability_table(season_names, seed_values, steps, env_id))
+    if other_id and (table := versions_table(season_names, seed_values, steps, env_id, other_id)) is not None:
+        print(f"\nMean normalized return, each env against its own gardener ({len(seed_values)} seeds)")
+        print(table)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Shared pieces of the PPO benchmark scripts: season envs, training, normalized evaluation, results.
 
-Every benchmark writes one JSON file per finished run and skips runs whose file exists, so a
-long benchmark continues where it stopped when started again.
+Every benchmark writes one JSON file per finished run, in a folder per env id
+(``docs/results/BENCHMARK/GardenWatering-vN/``), and skips runs whose file exists, so a long
+benchmark continues where it stopped when started again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.evaluation import evaluate_policy
 
-import envs  # noqa: F401  (registers the ids)
+import envs
 from agent.core.ppo_defaults import ppo_kwargs
 from agent.core.season_envs import season_vec_env
 from agent.methods.finetune import reset_exploration
@@ -25,17 +26,21 @@ from envs.normalization import reference_returns
 from experiments import RESULTS
 from experiments.pipeline.evaluation import EVAL_SEED
 
+#: The env the studies train on unless told otherwise: the newest version.
+LATEST_ENV_ID = envs.generic_env_id(envs.LATEST_VERSION)
 
-def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None) -> PPO:
-    """A fresh PPO with the project's default hyperparameters on ``season`` (1 torch thread)."""
+
+def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None, env_id: str = LATEST_ENV_ID) -> PPO:
+    """A fresh PPO with the project's default hyperparameters on ``season`` of ``env_id`` (1 torch thread)."""
     torch.set_num_threads(1)
     n_envs, kwargs = ppo_kwargs(config)
-    return PPO("MlpPolicy", season_vec_env(season, n_envs, seed), seed=seed, device="cpu", verbose=0, **kwargs)
+    env = season_vec_env(season, n_envs, seed, env_id)
+    return PPO("MlpPolicy", env, seed=seed, device="cpu", verbose=0, **kwargs)
 
 
-def switch_season(model: PPO, season: str, seed: int) -> None:
+def switch_season(model: PPO, season: str, seed: int, env_id: str = LATEST_ENV_ID) -> None:
     """Point a model at another season's envs (same spaces), keeping its weights; explore afresh as ``finetune`` does."""
-    model.set_env(season_vec_env(season, model.n_envs, seed), force_reset=True)
+    model.set_env(season_vec_env(season, model.n_envs, seed, env_id), force_reset=True)
     reset_exploration(model)
 
 
@@ -46,26 +51,31 @@ def train(model: PPO, steps: int) -> float:
     return time.perf_counter() - start
 
 
-def evaluate(model: PPO, season: str, episodes: int = 20) -> dict[str, float]:
-    """Mean return and normalized return over ``episodes`` fixed days (deterministic actions)."""
-    env = season_vec_env(season, 1, EVAL_SEED)
+def evaluate(model: PPO, season: str, episodes: int = 20, env_id: str = LATEST_ENV_ID) -> dict[str, float]:
+    """Mean return and normalized return (the references of ``env_id``'s version) over ``episodes`` fixed days."""
+    env = season_vec_env(season, 1, EVAL_SEED, env_id)
     returns, _ = evaluate_policy(model, env, n_eval_episodes=episodes, deterministic=True, return_episode_rewards=True)
     env.close()
     mean = float(np.mean(returns))
-    return {"return": mean, "normalized": float(reference_returns(season).normalize(mean))}
+    return {"return": mean, "normalized": normalized(season, mean, env_id)}
 
 
-def result_path(benchmark: str, name: str) -> Path:
+def normalized(season: str, episode_return: float, env_id: str) -> float:
+    """A raw return of ``season`` on ``env_id``, normalized with that env version's current reference returns."""
+    return float(reference_returns(season, version=envs.env_version(env_id)).normalize(episode_return))
+
+
+def result_path(benchmark: str, env_id: str, name: str) -> Path:
     """Where a run's result JSON lives."""
-    return RESULTS / benchmark / f"{name}.json"
+    return RESULTS / benchmark / env_id / f"{name}.json"
 
 
-def load_result(benchmark: str, name: str) -> dict[str, Any] | None:
+def load_result(benchmark: str, env_id: str, name: str) -> dict[str, Any] | None:
     """A finished run's result, or None."""
-    path = result_path(benchmark, name)
+    path = result_path(benchmark, env_id, name)
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def save_result(benchmark: str, name: str, result: dict[str, Any]) -> None:
+def save_result(benchmark: str, env_id: str, name: str, result: dict[str, Any]) -> None:
     """Write a run's result atomically (temp file, then rename)."""
-    atomic_write_json(result_path(benchmark, name), result)
+    atomic_write_json(result_path(benchmark, env_id, name), result)
