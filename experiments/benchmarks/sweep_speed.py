@@ -95,7 +95,7 @@ def main(
             "command": f"python -m experiments.benchmarks.sweep_speed --runs {runs} --steps {steps} --repeats {repeats}",
             "runs": runs,
             "steps_per_season": steps,
-            "config": {**config, "method": "finetune", "seed": 0},
+            "config": {**config, "method": "finetune", "seed": 0, "env": grid[0].config["env"]},
             "wall_seconds": {f"{n}_nodes": [round(value, 2) for value in measured[n]] for n in (1, 2)},
             "median_wall_seconds": {f"{n}_nodes": round(seconds[n], 2) for n in (1, 2)},
             "runs_per_minute": {f"{n}_nodes": round(runs / seconds[n] * 60, 3) for n in (1, 2)},

@@ -4,7 +4,9 @@ For each season asked, one ``finetune`` learner per env version (``make_learner(
 seed=0, env_id="GardenWatering-vN")``: SB3 PPO with the project's defaults, 8 DummyVecEnv
 copies) starts the season, warms up for one update, then the learners take turns training
 ``--steps`` env steps (rollouts and updates, as in a run), the order swapped every round; the
-median of the rounds is reported. Only the env differs between them.
+median of the rounds is reported. Only the env differs between them. Each round also says where
+the time went: stepping the envs (the VecEnv's ``step_wait``), the PPO update (``train``), and the
+rest of the rollout (the policy's forward pass, the rollout buffer, SB3's callbacks and logging).
 
 Target (issue 16): v1 >= 1.6x v0 (the ``finetune`` learner, one season).
 
@@ -15,12 +17,14 @@ Run: ``.venv/bin/python -m experiments.benchmarks.training_speed [--seasons spri
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import platform
 import statistics
 import time
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import torch
@@ -38,13 +42,39 @@ RESULT = RESULTS / "training_speed" / "result.json"
 TARGET = 1.6
 
 
-def steps_per_second(learner: ContinualLearner, season: str, steps: int) -> float:
-    """Env steps per second of ``learn`` (rollouts and PPO updates)."""
+#: The parts of a training round the breakdown times, besides the whole.
+PARTS = ("env", "update")
+
+
+@contextlib.contextmanager
+def timing(obj: Any, method: str, seconds: dict[str, float], part: str) -> Iterator[None]:
+    """Add the wall time of every call of ``obj.method`` to ``seconds[part]`` while inside (an instance-level wrapper)."""
+    original = getattr(obj, method)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds[part] += time.perf_counter() - start
+
+    setattr(obj, method, timed)
+    try:
+        yield
+    finally:
+        delattr(obj, method)  # the class's method again
+
+
+def timed_round(learner: ContinualLearner, season: str, steps: int) -> dict[str, float]:
+    """Env steps per second of ``learn`` (rollouts and PPO updates), and the shares of the env and the update."""
     model = learner.acting_model(season)
+    seconds = dict.fromkeys(PARTS, 0.0)
     before = model.num_timesteps
-    start = time.perf_counter()
-    learner.learn(steps)
-    return (model.num_timesteps - before) / (time.perf_counter() - start)
+    with timing(model.env, "step_wait", seconds, "env"), timing(model, "train", seconds, "update"):
+        start = time.perf_counter()
+        learner.learn(steps)
+        total = time.perf_counter() - start
+    return {"steps_per_second": (model.num_timesteps - before) / total} | {p: seconds[p] / total for p in PARTS}
 
 
 def measure(seasons: list[str], steps: int, rounds: int) -> dict[str, Any]:
@@ -57,19 +87,24 @@ def measure(seasons: list[str], steps: int, rounds: int) -> dict[str, Any]:
             learner.start_season(season)
             learner.learn(2048)  # warm-up: one update of the default 8 x 256 steps
         speeds: dict[int, list[float]] = {v: [] for v in versions}
+        shares: dict[int, dict[str, list[float]]] = {v: {p: [] for p in PARTS} for v in versions}
         for round_index in range(rounds):
             for v in versions if round_index % 2 == 0 else reversed(versions):
-                speeds[v].append(steps_per_second(learners[v], season, steps))
+                measured = timed_round(learners[v], season, steps)
+                speeds[v].append(measured["steps_per_second"])
+                for part in PARTS:
+                    shares[v][part].append(measured[part])
             print(f"{season} round {round_index + 1}: " + ", ".join(f"v{v} {speeds[v][-1]:.0f}" for v in versions), flush=True)
         for learner in learners.values():
             learner.close()
         result[season] = {f"v{v}": speeds[v] for v in versions}
+        result[season]["shares"] = {f"v{v}": shares[v] for v in versions}
     return {"seasons": result}
 
 
 def report(result: dict[str, Any]) -> None:
     """Print the table of medians and the target's verdict from a result."""
-    versions = sorted(next(iter(result["seasons"].values())))
+    versions = sorted(key for key in next(iter(result["seasons"].values())) if key != "shares")
     newest, oldest = versions[-1], versions[0]
     header = ["season", *(f"{v} training env steps/s" for v in versions), f"{newest} / {oldest}"]
     rows, ratios = [], []
@@ -84,6 +119,21 @@ def report(result: dict[str, Any]) -> None:
     for season, ratio in zip(result["seasons"], ratios, strict=True):
         verdict = "met" if ratio >= TARGET else f"missed by {TARGET - ratio:.2f}"
         print(f"{season}: {newest} / {oldest} {ratio:.2f} (target >= {TARGET}: {verdict})")
+    breakdown(result, versions)
+
+
+def breakdown(result: dict[str, Any], versions: list[str]) -> None:
+    """Print where a training round's time went (median shares), when the result has them."""
+    rows = []
+    for season, by_version in result["seasons"].items():
+        for version in versions if "shares" in by_version else []:
+            share = {part: statistics.median(by_version["shares"][version][part]) for part in PARTS}
+            rest = 1.0 - sum(share.values())
+            rows.append([season, version, f"{share['env']:.0%}", f"{rest:.0%}", f"{share['update']:.0%}"])
+    if rows:
+        print("\nWhere a training round's time goes (median share of the wall time)")
+        header = ["season", "env", "stepping the envs", "rest of the rollout (policy, buffer)", "PPO update"]
+        print(markdown_table(header, rows))
 
 
 app = ScriptApp(__name__, __doc__)
