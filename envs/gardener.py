@@ -16,6 +16,7 @@ import numpy as np
 
 from envs.garden import MOISTURE_THRESHOLD, SPRAY_DRIFT, Garden
 from envs.garden_env import GardenWateringEnv
+from envs.garden_grid import GardenGrid
 from envs.robot import NOZZLE_REACH, SPRAY_RADIUS
 from envs.scene import HALF_SIZE, STEM_RADIUS
 from envs.season_spec import PLANT_KINDS, ObstacleSpec, SeasonSpec, resolve_season
@@ -82,25 +83,12 @@ class ScriptedGardener:
         self.config = GardenerConfig.for_season(season)
         self._water = {PLANT_KINDS.index(k) for k in self.config.water_kinds}
         self._dry = {PLANT_KINDS.index(k) for k in self.config.dry_kinds}
-        n = round(2 * HALF_SIZE / self.CELL)
-        centers = -HALF_SIZE + self.CELL * (np.arange(n) + 0.5)
-        self._gx, self._gy = np.meshgrid(centers, centers, indexing="ij")
-        self._static_blocked = self._obstacle_mask(self.config.obstacles)
+        grid = GardenGrid(self.CELL)
+        self._gx, self._gy = grid.x, grid.y
+        self._static_blocked = grid.obstacle_mask(self.config.obstacles, self.CLEARANCE, fence=0.22)
         self._path: list[np.ndarray] = []
         self._path_key: tuple[int, int] | None = None
         self._steps_since_plan = 0
-
-    def _obstacle_mask(self, obstacles: tuple[ObstacleSpec, ...]) -> np.ndarray:
-        gx, gy, c = self._gx, self._gy, self.CLEARANCE
-        blocked = (np.abs(gx) > HALF_SIZE - 0.22) | (np.abs(gy) > HALF_SIZE - 0.22)
-        for o in obstacles:
-            if o.kind == "bush":
-                blocked |= np.hypot(gx - o.x, gy - o.y) < o.size[0] + c
-            elif o.kind == "snow_drift":
-                dx = np.maximum(np.abs(gx - o.x) - o.size[0], 0.0)
-                dy = np.maximum(np.abs(gy - o.y) - o.size[1], 0.0)
-                blocked |= np.hypot(dx, dy) < c
-        return blocked
 
     def _plan(self, start: np.ndarray, aim: np.ndarray, blocked: np.ndarray) -> list[np.ndarray]:
         """Cell centres from the start to the nearest free cell whose distance to ``aim`` suits the nozzle."""

@@ -17,7 +17,6 @@ Run: ``.venv/bin/python -m experiments.benchmarks.env_speed [--steps 3000] [--re
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import platform
 import statistics
@@ -33,6 +32,7 @@ from envs.atomic_io import atomic_write_json
 from envs.bullet import pybullet
 from envs.rollout import rollout
 from experiments import RESULTS
+from experiments.benchmarks import stored_result
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp
 
@@ -124,9 +124,7 @@ def main(
 ) -> None:
     """Measure env steps per second of every env version side by side, season by season."""
     if report_only:
-        if not RESULT.is_file():
-            raise ValueError(f"{RESULT} does not exist yet; run without --report to measure")
-        report(json.loads(RESULT.read_text()))
+        report(stored_result(RESULT))
         return
     if steps < 1 or repeats < 1:
         raise ValueError(f"--steps and --repeats must be >= 1, got {steps} and {repeats}")

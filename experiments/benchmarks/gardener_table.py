@@ -20,7 +20,6 @@ other days than the reference ones); ``--report`` prints the tables again from i
 from __future__ import annotations
 
 import datetime
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +30,7 @@ import envs
 from envs.atomic_io import atomic_write_json
 from envs.normalization import REFERENCE_EPISODES, REFERENCE_SEED, gardener_days
 from experiments import RESULTS
+from experiments.benchmarks import stored_result
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, ints_option
 
@@ -118,9 +118,7 @@ def main(
     """Play the reference days with every version's gardener and tabulate how it did."""
     path = result_path(seed)
     if report_only:
-        if not path.is_file():
-            raise ValueError(f"{path} does not exist yet; run without --report to measure")
-        report(json.loads(path.read_text()))
+        report(stored_result(path))
         return
     if episodes < 1:
         raise ValueError(f"--episodes must be >= 1, got {episodes}")

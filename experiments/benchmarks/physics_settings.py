@@ -14,7 +14,6 @@ table again from it.
 from __future__ import annotations
 
 import datetime
-import json
 import statistics
 import time
 from typing import Annotated, Any
@@ -28,6 +27,7 @@ from envs.garden_env import GardenWateringEnv
 from envs.physics import PHYSICS_V0, PHYSICS_V1, PhysicsSettings
 from envs.season_character import season_character
 from experiments import RESULTS
+from experiments.benchmarks import stored_result
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp
 
@@ -111,9 +111,7 @@ def main(
 ) -> None:
     """Measure every candidate's speed over v0 and its season character."""
     if report_only:
-        if not RESULT.is_file():
-            raise ValueError(f"{RESULT} does not exist yet; run without --report to measure")
-        report(json.loads(RESULT.read_text()))
+        report(stored_result(RESULT))
         return
     if steps < 1 or repeats < 1:
         raise ValueError(f"--steps and --repeats must be >= 1, got {steps} and {repeats}")

@@ -14,7 +14,6 @@ Run: ``.venv/bin/python -m experiments.benchmarks.season_character`` (a few seco
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +22,7 @@ import envs
 from envs.atomic_io import atomic_write_json
 from envs.season_character import season_character
 from experiments import RESULTS
+from experiments.benchmarks import stored_result
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp
 
@@ -46,9 +46,7 @@ def main(
 ) -> None:
     """Measure the season-character numbers of every env version."""
     if report_only:
-        if not RESULT.is_file():
-            raise ValueError(f"{RESULT} does not exist yet; run without --report to measure")
-        report(json.loads(RESULT.read_text()))
+        report(stored_result(RESULT))
         return
     result: dict[str, Any] = {"versions": {f"v{v}": season_character(v) for v in envs.ENV_VERSIONS}}
     result |= {"command": "python -m experiments.benchmarks.season_character", "date": datetime.date.today().isoformat()}

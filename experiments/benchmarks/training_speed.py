@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import json
 import os
 import platform
 import statistics
@@ -34,6 +33,7 @@ import envs
 from agent import ContinualLearner, make_learner
 from envs.atomic_io import atomic_write_json
 from experiments import RESULTS
+from experiments.benchmarks import stored_result
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, list_option
 
@@ -148,9 +148,7 @@ def main(
 ) -> None:
     """Time PPO training (the finetune learner) on every env version side by side."""
     if report_only:
-        if not RESULT.is_file():
-            raise ValueError(f"{RESULT} does not exist yet; run without --report to measure")
-        report(json.loads(RESULT.read_text()))
+        report(stored_result(RESULT))
         return
     names = list_option(seasons, ["spring"])
     for name in names:
