@@ -125,8 +125,8 @@ class GardenWateringEnv(gym.Env[np.ndarray, np.ndarray]):
     The specs are in ``envs/seasons/<name>.yaml``; see ``envs.season_spec.SeasonSpec``.
 
     ## Version History
-    - v1: the same garden, seasons, rules, spaces and bodies, 2.1-3.1x faster to step
-      (``docs/garden.md``, "Env speed"): 5 physics steps of 1/25 s per control step instead of
+    - v1: the same garden, seasons, rules, spaces and bodies, faster to step (measured in
+      ``docs/garden.md``, "Env speed"): 5 physics steps of 1/25 s per control step instead of
       12 of 1/60 s (still 0.2 s), and at most 20 constraint-solver iterations per physics step
       instead of Bullet's 50 (``envs.physics.PHYSICS_V1``). What makes each season itself
       (braking distance on ice against grass, drift in the wind, crossing times, leaf-pile drag,

@@ -29,6 +29,10 @@ def env_version(env_id: str) -> int:
     return int(match[1])
 
 
+#: The env of checkpoints and run folders saved before the env id was recorded: they were all trained on
+#: v0, whatever the default env becomes.
+LEGACY_ENV_ID = generic_env_id(0)
+
 #: Every registered id: per version, the generic id and one per default season.
 ENV_IDS: tuple[str, ...] = tuple(
     env_id

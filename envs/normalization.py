@@ -2,8 +2,9 @@
 
 The two reference returns of a season are measured once with fixed seeds and cached on disk,
 keyed by the env version and the season's content, so every script and run normalizes the same
-way. Each env version has its own physics and its own gardener (``ScriptedGardener(season,
-version=...)``), so its own references; ``envs.env_version(env_id)`` gives the version of an id.
+way. Each env version has its own physics and its own gardener
+(``envs.gardeners.make_gardener(season, version)``), so its own references; ``envs.env_version(env_id)``
+gives the version of an id.
 """
 
 from __future__ import annotations

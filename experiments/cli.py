@@ -266,10 +266,7 @@ def sweep(
     from experiments.pipeline.config import ConfigError
     from experiments.sweep.driver import RunsFailed, check_storage, run_sweep, write_reports
     from experiments.sweep.grid import load_grid
-    from experiments.sweep.task import supports_checkpoint_every
 
-    if checkpoint_every is not None and not supports_checkpoint_every():
-        fail("--checkpoint-every needs mid-season checkpoints, which this version of evergreen train lacks")
     root = storage or Path("runs")
     with user_errors((ConfigError, CheckpointError), grid, root):
         check_storage(root, create=storage is None)  # the default runs/ is made; a given root must exist

@@ -51,11 +51,11 @@ from agent.core.continual_ppo import ContinualPPO
 from agent.core.ppo_defaults import default_ppo_config, ppo_kwargs
 from agent.core.season_envs import (
     DEFAULT_ENV_ID,
-    LEGACY_ENV_ID,
     check_env_id,
     close_envs,
     season_vec_env,
 )
+from envs.ids import LEGACY_ENV_ID
 from envs.season_spec import resolve_season, season_label
 
 

@@ -25,9 +25,6 @@ Season = str | SeasonSpec
 
 #: The env new learners and runs use unless told otherwise: the newest version.
 DEFAULT_ENV_ID = envs.generic_env_id(envs.LATEST_VERSION)
-#: The env of checkpoints and run folders saved before the env id was recorded: it stays v0 whatever
-#: :data:`DEFAULT_ENV_ID` becomes (those runs were trained on v0).
-LEGACY_ENV_ID = "GardenWatering-v0"
 
 
 def season_env_ids() -> list[str]:

@@ -26,8 +26,9 @@ CHECKPOINTS_PER_SEASON = 5
 def latest_mid_season(run_dir: Path, labels: list[str], finished: int) -> Path | None:
     """The newest mid-season checkpoint of the season after the ``finished`` ones, or None.
 
-    Clears what a killed run can leave behind: older checkpoints of that season, checkpoints of
-    finished seasons (their season folder replaced them) and half-written staging folders. A
+    Clears what a killed run can leave behind and nothing else: checkpoints of finished seasons
+    (their season folder replaced them) and half-written staging folders. Older checkpoints of the
+    season stay until a newer one is saved after the resume (the newest may turn out damaged). A
     checkpoint of a later season (one that follows a missing season) is refused.
     """
     folder = run_dir / run_folder.MID_SEASON
@@ -47,8 +48,6 @@ def latest_mid_season(run_dir: Path, labels: list[str], finished: int) -> Path |
     if finished == len(labels):
         return None
     found = run_folder.mid_season_checkpoints(run_dir, finished + 1, labels[finished])
-    for _, older in found[:-1]:
-        shutil.rmtree(older)
     return found[-1][1] if found else None
 
 

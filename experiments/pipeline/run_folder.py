@@ -49,6 +49,7 @@ import yaml
 from envs.atomic_io import atomic_write_bytes as atomic_write_bytes
 from envs.atomic_io import atomic_write_json as atomic_write_json
 from envs.atomic_io import atomic_write_text as atomic_write_text
+from envs.ids import LEGACY_ENV_ID
 
 CONFIG = "config.yaml"
 UNTRAINED = "untrained"
@@ -133,16 +134,12 @@ def staging_dir(final: Path) -> Path:
 
 #: Keys every run folder's config.yaml holds.
 REQUIRED_CONFIG_KEYS = ("method", "seasons", "steps", "seed", "eval_episodes", "eval_every", "ppo")
-#: The env of a run folder whose config.yaml has no ``env`` key (made before runs recorded it): they were all
-#: trained on v0, whatever the default env becomes (``agent.core.season_envs.LEGACY_ENV_ID``, not imported
-#: here so that reading a run folder does not import torch).
-LEGACY_ENV = "GardenWatering-v0"
 
 
 def read_config(run_dir: Path) -> dict[str, Any]:
     """The resolved config of a run folder; ``ValueError`` naming the file if it is missing or damaged.
 
-    A config without ``env`` reads as :data:`LEGACY_ENV` (the env it was trained on), so an archived
+    A config without ``env`` reads as ``envs.ids.LEGACY_ENV_ID`` (the env it was trained on), so an archived
     run compares equal to the same run resolved today.
     """
     path = Path(run_dir) / CONFIG
@@ -156,7 +153,7 @@ def read_config(run_dir: Path) -> dict[str, Any]:
     missing = [key for key in REQUIRED_CONFIG_KEYS if not isinstance(config, dict) or key not in config]
     if missing:
         raise ValueError(f"corrupted run config {path}: missing {', '.join(missing)}")
-    config.setdefault("env", LEGACY_ENV)
+    config.setdefault("env", LEGACY_ENV_ID)
     return config
 
 

@@ -34,7 +34,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from agent import ContinualLearner, load_learner, make_learner
 from agent.core.checkpoint import LEARNER_FILE, read_learner_info
-from agent.core.season_envs import LEGACY_ENV_ID
+from envs.ids import LEGACY_ENV_ID
 from envs.season_spec import season_label
 from experiments.pipeline import run_folder
 from experiments.pipeline.callbacks import LearningCurve, MidSeasonCheckpoints, SeasonProgressBar

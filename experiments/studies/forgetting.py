@@ -20,7 +20,7 @@ from envs.season_spec import resolve_season
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, list_option
 from experiments.studies.ppo_runs import (
-    LATEST_ENV_ID,
+    DEFAULT_ENV_ID,
     evaluate,
     load_result,
     new_ppo,
@@ -99,7 +99,7 @@ def main(
     ] = None,
     seed: Annotated[int, typer.Option(help="seed of the first season (the second uses seed + 1)")] = 0,
     episodes: Annotated[int, typer.Option(help="evaluation days")] = 20,
-    env: Annotated[str, typer.Option(help="garden env id (a registered id that takes season=)")] = LATEST_ENV_ID,
+    env: Annotated[str, typer.Option(help="garden env id (a registered id that takes season=)")] = DEFAULT_ENV_ID,
 ) -> None:
     """Fine-tune one PPO policy on season A then season B, and print how much of A it lost."""
     env_id = check_env_id(env)  # ValueError naming the valid ids

@@ -25,7 +25,7 @@ from agent.core.season_envs import check_env_id
 from envs.season_spec import resolve_season
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, ints_option, list_option
-from experiments.studies.ppo_runs import LATEST_ENV_ID, evaluate, load_result, new_ppo, normalized, save_result, train
+from experiments.studies.ppo_runs import DEFAULT_ENV_ID, evaluate, load_result, new_ppo, normalized, save_result, train
 
 BENCHMARK = "learnability"
 
@@ -93,7 +93,7 @@ def main(
         list[str] | None, typer.Option(help="seasons or season YAML files, comma-separated (default: the four)")
     ] = None,
     episodes: Annotated[int, typer.Option(help="evaluation days")] = 20,
-    env: Annotated[str, typer.Option(help="garden env id (a registered id that takes season=)")] = LATEST_ENV_ID,
+    env: Annotated[str, typer.Option(help="garden env id (a registered id that takes season=)")] = DEFAULT_ENV_ID,
     compare_to: Annotated[str, typer.Option(help="env id whose finished runs the second table compares")] = "",
 ) -> None:
     """Train PPO from scratch on each season and seed; print the normalized returns."""

@@ -19,18 +19,15 @@ from stable_baselines3.common.evaluation import evaluate_policy
 
 import envs
 from agent.core.ppo_defaults import ppo_kwargs
-from agent.core.season_envs import season_vec_env
+from agent.core.season_envs import DEFAULT_ENV_ID, season_vec_env
 from agent.methods.finetune import reset_exploration
 from envs.atomic_io import atomic_write_json
 from envs.normalization import reference_returns
 from experiments import RESULTS
 from experiments.pipeline.evaluation import EVAL_SEED
 
-#: The env the studies train on unless told otherwise: the newest version.
-LATEST_ENV_ID = envs.generic_env_id(envs.LATEST_VERSION)
 
-
-def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None, env_id: str = LATEST_ENV_ID) -> PPO:
+def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None, env_id: str = DEFAULT_ENV_ID) -> PPO:
     """A fresh PPO with the project's default hyperparameters on ``season`` of ``env_id`` (1 torch thread)."""
     torch.set_num_threads(1)
     n_envs, kwargs = ppo_kwargs(config)
@@ -38,7 +35,7 @@ def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None, env_id
     return PPO("MlpPolicy", env, seed=seed, device="cpu", verbose=0, **kwargs)
 
 
-def switch_season(model: PPO, season: str, seed: int, env_id: str = LATEST_ENV_ID) -> None:
+def switch_season(model: PPO, season: str, seed: int, env_id: str = DEFAULT_ENV_ID) -> None:
     """Point a model at another season's envs (same spaces), keeping its weights; explore afresh as ``finetune`` does."""
     model.set_env(season_vec_env(season, model.n_envs, seed, env_id), force_reset=True)
     reset_exploration(model)
@@ -51,7 +48,7 @@ def train(model: PPO, steps: int) -> float:
     return time.perf_counter() - start
 
 
-def evaluate(model: PPO, season: str, episodes: int = 20, env_id: str = LATEST_ENV_ID) -> dict[str, float]:
+def evaluate(model: PPO, season: str, episodes: int = 20, env_id: str = DEFAULT_ENV_ID) -> dict[str, float]:
     """Mean return and normalized return (the references of ``env_id``'s version) over ``episodes`` fixed days."""
     env = season_vec_env(season, 1, EVAL_SEED, env_id)
     returns, _ = evaluate_policy(model, env, n_eval_episodes=episodes, deterministic=True, return_episode_rewards=True)

@@ -34,15 +34,16 @@ from typing import Any
 from agent import CheckpointError
 from agent.core.numerics import PINNED_NUMERICS
 from experiments.pipeline.config import ConfigError
+from experiments.pipeline.run_folder import CONFIG
 from experiments.pipeline.run_lock import RunLocked
 from experiments.sweep.progress import Progress, season_text
 from experiments.sweep.ray_instance import SweepError, connected
 from experiments.sweep.runs import FolderState, RunSpec, folder_state
 from experiments.sweep.task import log_path, train_in_worker
 
-#: glibc malloc keeps freed memory instead of handing it back to the kernel: in a Ray worker it otherwise
-#: returns torch's freed buffers and faults them back zeroed, about a second of kernel time per 8,192 env
-#: steps (docs/cluster.md); in a plain process the setting changes nothing measurable. No number changes.
+#: glibc malloc keeps freed memory instead of handing it back to the kernel: a Ray worker otherwise returns
+#: torch's freed buffers and faults them back zeroed, in kernel time (measured in docs/cluster.md). No
+#: number a run computes changes.
 MALLOC_KEEPS_MEMORY = {"MALLOC_TRIM_THRESHOLD_": str(2**30), "MALLOC_MMAP_THRESHOLD_": str(2**30)}
 #: The environment of every task: the pinned CPU numerics (a run's numbers do not depend on its node), one thread.
 TASK_ENV = {**PINNED_NUMERICS, "OMP_NUM_THREADS": "1", **MALLOC_KEEPS_MEMORY}
@@ -62,7 +63,6 @@ class SweepResult:
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     elsewhere: list[str] = field(default_factory=list)  # finished by another process while the sweep waited
-    details: dict[str, dict[str, Any]] = field(default_factory=dict)  # what each trained run's task returned
 
 
 def check_storage(storage: Path, create: bool) -> None:
@@ -94,9 +94,14 @@ def plan(
         state = folder_state(storage / run.name, run.config)
         if state is FolderState.FINISHED:
             done.append(run)
+        elif state is FolderState.NOT_A_RUN:
+            raise SweepError(
+                f"{storage / run.name} is in the way of run {run.name} and is not an evergreen run folder "
+                f"(no readable {CONFIG}); move it out of the storage root, or use another --storage"
+            )
         elif state is FolderState.OTHER_CONFIG and not force:
             raise SweepError(
-                f"run folder {storage / run.name} was made with another config (or is not a run folder); "
+                f"run folder {storage / run.name} was made with another config; "
                 "use --force to move it aside (it is kept, renamed) and train it again, or another --storage"
             )
         else:
@@ -140,12 +145,10 @@ def run_sweep(
     result = SweepResult(skipped=[run.name for run in done])
     display = Progress(len(runs), enabled=progress)
     display.say(f"{len(done)} of {len(runs)} runs already finished; training {len(to_train)} under {storage}.")
-    if not to_train and address is None:
-        return result  # nothing to train: no Ray instance to start
+    if not to_train:
+        return result  # nothing to train: no Ray instance to start or cluster to join
     cpus = jobs or os.cpu_count() or 1
     with connected(address, cpus) as ray:
-        if not to_train:
-            return result
         remote = ray.remote(num_cpus=1, max_calls=1, max_retries=retries, retry_exceptions=False)(train_in_worker)
         task = remote.options(runtime_env={"env_vars": TASK_ENV})
         sweep_id = uuid.uuid4().hex[:8]
@@ -230,7 +233,6 @@ def _ended(
         display.say(f"failed  {run.name}: {result.failed[run.name]}")
         return
     result.trained.append(run.name)
-    result.details[run.name] = info
     retried = f", attempt {info['attempt']}" if info.get("attempt", 1) > 1 else ""
     display.say(f"done    {run.name} in {info['seconds'] / 60:.1f} min on {info['host']}{retried}")
     if on_finished is not None:

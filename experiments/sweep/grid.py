@@ -53,6 +53,10 @@ def _no_options() -> list[dict[str, Any]]:
     return [{}]
 
 
+#: A season sequence's name: part of run folder and report folder names, so no separators or spaces.
+SequenceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
 class Product(BaseModel):
     """Methods × seeds × season sequences × option sets."""
 
@@ -60,7 +64,7 @@ class Product(BaseModel):
 
     methods: Annotated[list[Annotated[str, AfterValidator(_known_method)]], NonEmpty]
     seeds: Annotated[list[Annotated[int, Field(strict=True, ge=0)]], NonEmpty]
-    seasons: Annotated[dict[str, Annotated[list[str], NonEmpty]], NonEmpty] | None = None
+    seasons: Annotated[dict[SequenceName, Annotated[list[str], NonEmpty]], NonEmpty] | None = None
     options: Annotated[list[dict[str, Any]], NonEmpty] = Field(default_factory=_no_options)
 
 

@@ -41,7 +41,8 @@ class FolderState(enum.Enum):
     ABSENT = "absent"  # no folder, or an empty one: a new run
     FINISHED = "finished"  # every season and the metrics, trained with this config: nothing to do
     PARTIAL = "partial"  # this config, not finished: train_run resumes it
-    OTHER_CONFIG = "other config"  # made with another config (or not a run folder): refused unless force
+    OTHER_CONFIG = "other config"  # a run made with another config: refused unless force (which moves it aside)
+    NOT_A_RUN = "not a run"  # a file, or a folder without config.yaml or with a damaged one: always refused
 
 
 def finished(run_dir: Path) -> bool:
@@ -51,15 +52,15 @@ def finished(run_dir: Path) -> bool:
 
 
 def folder_state(run_dir: Path, config: dict[str, Any]) -> FolderState:
-    """What ``run_dir`` holds against ``config`` (a damaged ``config.yaml`` counts as another config)."""
+    """What ``run_dir`` holds against ``config``."""
     if not run_dir.exists() or (run_dir.is_dir() and not any(run_dir.iterdir())):
         return FolderState.ABSENT
     if not (run_dir / CONFIG).is_file():
-        return FolderState.OTHER_CONFIG
+        return FolderState.NOT_A_RUN
     try:
         same = read_run_config(run_dir) == config
     except ConfigError:
-        return FolderState.OTHER_CONFIG
+        return FolderState.NOT_A_RUN
     if not same:
         return FolderState.OTHER_CONFIG
     return FolderState.FINISHED if finished(run_dir) else FolderState.PARTIAL

@@ -16,7 +16,6 @@ starts with a line naming the sweep, the attempt, the node and the process.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import os
 import socket
 import sys
@@ -65,13 +64,6 @@ def output_to(path: Path) -> Iterator[None]:
                 os.close(fd)
 
 
-def supports_checkpoint_every() -> bool:
-    """Whether ``train_run`` takes ``checkpoint_every`` (mid-season checkpoints)."""
-    from experiments.pipeline.train import train_run
-
-    return "checkpoint_every" in inspect.signature(train_run).parameters
-
-
 def train_in_worker(
     name: str, config: dict[str, Any], run_dir: str, force: bool, checkpoint_every: int | None, sweep_id: str
 ) -> dict[str, Any]:
@@ -101,9 +93,8 @@ def train_in_worker(
             f"at {time.strftime('%Y-%m-%d %H:%M:%S')}",
             flush=True,
         )
-        extra: dict[str, Any] = {} if checkpoint_every is None else {"checkpoint_every": checkpoint_every}
         try:
-            train_run(config, folder, force=force, progress=False, **extra)
+            train_run(config, folder, force=force, progress=False, checkpoint_every=checkpoint_every)
         except (ConfigError, CheckpointError):  # user errors (RunLocked is a ConfigError): the driver says them
             raise
         except BaseException:

@@ -6,16 +6,22 @@ Nothing here starts Ray: every bad input is refused before it would start.
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from experiments.pipeline.config import CONFIG_DIR, ConfigError
+from experiments.pipeline.config import CONFIG_DIR, ConfigError, config_yaml
+from experiments.pipeline.run_folder import CONFIG, UNTRAINED
+from experiments.pipeline.run_lock import run_lock
+from experiments.sweep import driver
 from experiments.sweep.driver import plan, run_sweep
 from experiments.sweep.grid import load_grid
 from experiments.sweep.ray_instance import SweepError
 from experiments.sweep.runs import run_name
+from experiments.sweep.task import ATTEMPT, log_path
 from tests.experiments.cli_runs import assert_user_error, evergreen_here
 
 GRIDS = CONFIG_DIR / "grids"
@@ -72,6 +78,18 @@ def test_a_folder_with_another_config_is_refused_and_nothing_starts(tmp_path: Pa
     assert sorted(path.name for path in tmp_path.iterdir()) == [grid.runs[0].name]  # nothing written
 
 
+def test_a_folder_that_is_not_a_run_is_refused_even_with_force(tmp_path: Path) -> None:
+    grid = load_grid(GRIDS / "tiny.yaml")
+    stray = tmp_path / grid.runs[0].name / "notes.txt"
+    stray.parent.mkdir()
+    stray.write_text("mine")
+    for force in (False, True):
+        with pytest.raises(SweepError, match=r"is not an evergreen run folder .*move it out") as raised:
+            run_sweep(grid.runs, tmp_path, force=force, progress=False)
+        assert "\n" not in str(raised.value) and "--force" not in str(raised.value)
+    assert stray.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == [grid.runs[0].name]
+
+
 @pytest.mark.parametrize(
     ("keys", "fragments"),
     [
@@ -82,6 +100,7 @@ def test_a_folder_with_another_config_is_refused_and_nothing_starts(tmp_path: Pa
         ({"seeds": None}, ("gives no seeds",)),
         ({"options": [{"no_such_option": 1}]}, ("unknown option 'no_such_option' for method finetune",)),
         ({"base": "missing.yaml"}, ("base config", "does not exist")),
+        ({"seasons": {"a/b": ["spring"]}}, ("seasons.a/b", "should match pattern")),  # a folder name
     ],
 )
 def test_a_bad_grid_exits_2_with_one_line(tmp_path: Path, keys: dict, fragments: tuple[str, ...]) -> None:
@@ -132,3 +151,48 @@ def _can_write(folder: Path) -> bool:
 def test_grid_errors_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"grid file .* does not exist"):
         load_grid(tmp_path / "absent.yaml")
+
+
+@pytest.mark.slow
+def test_a_run_that_fails_on_a_user_error_ends_the_sweep_in_one_line_and_keeps_the_rest(tmp_path: Path) -> None:
+    good, bad = load_grid(GRIDS / "tiny.yaml").runs[:2]
+    # ``bad`` is the same run, begun before, whose first checkpoint is damaged: a user error when it resumes.
+    damaged = tmp_path / bad.name / UNTRAINED / "learner.json"
+    damaged.parent.mkdir(parents=True)
+    (tmp_path / bad.name / CONFIG).write_text(config_yaml(bad.config))
+    damaged.write_text("{ not json")
+    with pytest.raises(SweepError, match=rf"^run {bad.name}: corrupted checkpoint file .*learner.json: not valid") as raised:
+        run_sweep([good, bad], tmp_path, jobs=1, progress=False)  # one at a time, in order: good first
+    assert "\n" not in str(raised.value)
+    assert (tmp_path / good.name / "metrics.json").is_file()  # the finished run stays
+    assert damaged.read_text() == "{ not json"  # and nothing of the failed one is lost
+
+
+@pytest.mark.slow
+def test_a_run_another_process_holds_is_waited_for_and_never_trained_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(driver, "LOCKED_WAIT", 1.0)  # look again after a second, not twenty
+    run = load_grid(GRIDS / "tiny.yaml").runs[0]
+    run_dir, seen_while_locked = tmp_path / run.name, []
+
+    def other_sweep() -> None:
+        """Hold the run's lock, as another sweep training it would, until this sweep's task was refused."""
+        with run_lock(run_dir):
+            started.set()
+            log = log_path(run_dir)
+            deadline = time.monotonic() + 120
+            while not (log.is_file() and ATTEMPT in log.read_text()) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(1.0)  # the refused task has ended; the driver now waits for the folder
+            seen_while_locked.extend(path.name for path in run_dir.glob("*"))
+
+    started = threading.Event()
+    holder = threading.Thread(target=other_sweep)
+    holder.start()
+    started.wait()
+    result = run_sweep([run], tmp_path, jobs=1, progress=False)
+    holder.join()
+    assert seen_while_locked == []  # nothing was written into the folder while the other process held it
+    assert result.trained == [run.name] and (run_dir / "metrics.json").is_file()  # trained once it was free
+    assert log_path(run_dir).read_text().count(ATTEMPT) == 2  # refused once, then trained

@@ -9,8 +9,8 @@ import yaml
 
 import agent
 from agent.core.ppo_defaults import default_ppo_config
+from envs.ids import LEGACY_ENV_ID
 from experiments.pipeline.config import CONFIG_DIR, ConfigError, config_yaml, read_config_file, resolve_config
-from experiments.pipeline.run_folder import LEGACY_ENV
 
 ARCHIVE = Path(__file__).resolve().parents[2] / "docs" / "results" / "bench"
 
@@ -74,7 +74,7 @@ def test_archived_run_configs_resolve_to_themselves(path: Path) -> None:
     the key means (``run_folder.read_config``); resolved with that env, they write the same bytes plus the key.
     """
     archived = yaml.safe_load(path.read_text())
-    given = {"env": LEGACY_ENV, **{key: value for key, value in archived.items() if key != "season_fingerprints"}}
+    given = {"env": LEGACY_ENV_ID, **{key: value for key, value in archived.items() if key != "season_fingerprints"}}
     resolved = resolve_config(given)
     if "env" not in archived:
         del resolved["env"]
