@@ -17,6 +17,7 @@ from envs.garden import MOISTURE_THRESHOLD, SPRAY_DRIFT, Garden
 from envs.garden_env import GardenWateringEnv
 from envs.garden_grid import GardenGrid
 from envs.gardener import GardenerConfig
+from envs.physics import PHYSICS_V1
 from envs.robot import NOZZLE_REACH, SPRAY_RADIUS, TOP_SPEED, RoverState
 from envs.scene import STEM_RADIUS
 from envs.season_spec import PLANT_KINDS, SeasonSpec
@@ -91,8 +92,8 @@ class PlanningGardener:
     MOTOR_DECELERATION = 6.0
     #: Margin (m) kept between where the spray lands and a plant that must stay dry, beyond the spray radius.
     DRY_MARGIN = 0.08
-    #: Seconds per control step (the spray lands where the rover is after the step).
-    CONTROL_PERIOD = 0.2
+    #: Seconds per control step of v1, its env (the spray lands where the rover is after the step).
+    CONTROL_PERIOD = PHYSICS_V1.control_period
     #: Largest turn command (wheels at +-0.6: 3.5 rad/s on grippy ground).
     MAX_TURN = 0.6
     #: Beyond this heading error (rad) it stops and turns on the spot, unless a stem's centre is
@@ -125,7 +126,7 @@ class PlanningGardener:
         self._fields: dict[int, np.ndarray] = {}
         self._routes: dict[int, np.ndarray] = {}
         # Metres of path a radian of turning costs: it turns slowly on slippery ground.
-        self._turn_cost = self.TURN_COST * (1.0 + (1.0 - min(1.0, self.config.ground_friction / 0.8)))
+        self._turn_cost = self.TURN_COST * (1.0 + slip)
         self._recent: list[tuple[float, float, bool]] = []  # (x, y, drove) of the last steps
         self._back_off = 0
 

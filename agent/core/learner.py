@@ -316,6 +316,9 @@ class ContinualLearner(ABC):
     def write_checkpoint(
         self, directory: Path, model: ContinualPPO, extra_info: dict[str, Any], extra_state: dict[str, Any]
     ) -> None:
+        """Write ``model`` with this learner's info (method, seasons, seed, env, options, compute) and state
+        (method state, RNG states) into ``directory``, plus ``extra_info`` and ``extra_state`` (a mid-season
+        checkpoint adds its optimizer and env RNGs), and the method's own files."""
         info = {"method": self.method, "seasons": self.seasons, "seed": self.seed, "env_id": self.env_id}
         info |= {"options": self.options(), "compute": self.account.to_dict(), **extra_info}
         state = {"method_state": self.method_state(), "rng": capture_rng(), **extra_state}

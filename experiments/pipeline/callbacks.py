@@ -22,8 +22,8 @@ class LearningCurve(BaseCallback):
 
     Points (dicts with the ``curves.csv`` columns) accumulate in ``points``; the evaluation time
     is excluded from the learner's training wall time. A season resumed from a mid-season
-    checkpoint passes the points written so far and the step of the next evaluation: the curve
-    goes on where it stopped (season steps count from the season's start).
+    checkpoint sets ``points`` and ``next_eval`` from it: the curve goes on where it stopped
+    (season steps count from the season's start).
     """
 
     def __init__(
@@ -33,8 +33,6 @@ class LearningCurve(BaseCallback):
         seasons: list[str],
         season_index: int,
         eval_every: int,
-        points: list[dict[str, Any]] | None = None,
-        next_eval: int | None = None,
     ) -> None:
         super().__init__()
         self.learner = learner
@@ -43,8 +41,8 @@ class LearningCurve(BaseCallback):
         self.labels = [season_label(season) for season in seasons]
         self.season_index = season_index
         self.eval_every = eval_every
-        self.points: list[dict[str, Any]] = list(points or [])
-        self.next_eval = next_eval if next_eval is not None else eval_every
+        self.points: list[dict[str, Any]] = []
+        self.next_eval = eval_every
 
     def _season_step(self) -> int:
         return self.learner.season_steps()
