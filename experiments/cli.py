@@ -7,6 +7,7 @@ Subcommands:
 - ``evergreen render``: a video (or the live GUI) of a trained policy or the scripted gardener;
 - ``evergreen compare DIR...``: continual against retrain-from-scratch, as a report with plots;
 - ``evergreen sweep GRID.yaml``: a grid of runs as Ray tasks (local, or a cluster by address), then its report;
+- ``evergreen search SPACE.yaml``: a Ray Tune search of PPO's settings on the garden (resumable), then its table;
 - ``evergreen envs``: the registered environment ids and the default seasons;
 - ``evergreen season NAME``: a season's full spec as YAML (a starting point for your own);
 - ``evergreen demo``: the scripted gardener through the four seasons, with a video.
@@ -46,6 +47,7 @@ INTERRUPTED = {
     "compare": "interrupted, run the same command to write the report",
     "demo": "interrupted, run the same command to make the video",
     "sweep": "interrupted, run the same command to resume (finished runs are skipped, the others resume)",
+    "search": "interrupted, run the same command to resume (finished trials are kept)",
 }
 
 
@@ -292,6 +294,47 @@ def sweep(
             typer.echo(f"Report: {report}")
     kept = len(result.skipped) + len(result.elsewhere)
     typer.echo(f"Trained {len(result.trained)}, already finished {kept}; runs in {root}")
+
+
+@app.command("search")
+def search(
+    space_file: Annotated[Path, typer.Argument(help="a search space file (experiments/configs/search/)")],
+    address: Annotated[
+        str | None, typer.Option(help="join a running Ray cluster: auto or HOST:PORT (default: a local instance)")
+    ] = None,
+    storage: Annotated[Path, typer.Option(help="root of Ray Tune's experiment folders, seen by every node")] = Path(
+        "runs/search"
+    ),
+    results: Annotated[Path | None, typer.Option(help="where trials.json goes (default: the storage root)")] = None,
+    jobs: Annotated[int, typer.Option(help="trials at once (0: the machine's cores)")] = 0,
+    retries: Annotated[int, typer.Option(help="times a trial is tried again when its worker or node dies")] = 2,
+    confirm: Annotated[int, typer.Option(help="train the K best full-budget settings again on confirm_seeds")] = 0,
+) -> None:
+    """Search PPO's settings with Ray Tune (Optuna proposes, ASHA stops early); print the best trials."""
+    import os
+
+    if jobs < 0:
+        fail(f"--jobs must be >= 0 (0: the machine's cores), got {jobs}")
+    if retries < 0:
+        fail(f"--retries must be >= 0, got {retries}")
+    if confirm < 0:
+        fail(f"--confirm must be >= 0 (0: no confirmation), got {confirm}")
+    from experiments.pipeline.config import ConfigError
+    from experiments.search.driver import TrialsFailed
+    from experiments.search.run import run_search
+    from experiments.search.space import load_space
+
+    results_root = results or storage
+    with user_errors((ConfigError,), space_file, storage, results_root):
+        space = load_space(space_file)
+        check_output_folder(storage)
+        check_output_folder(results_root / space.name)
+        try:
+            for line in run_search(space, storage, results_root, address, jobs or os.cpu_count() or 1, retries, confirm):
+                typer.echo(line)
+        except TrialsFailed as error:
+            typer.echo(f"evergreen: {error}", err=True)
+            raise typer.Exit(code=1) from None
 
 
 def print_matrix(folder: Path) -> None:

@@ -14,6 +14,7 @@ from agent.core.checkpoint import LEARNER_FILE, CheckpointError, read_learner_in
 from agent.core.learner import ContinualLearner
 from agent.methods.ewc import EWC
 from agent.methods.finetune import Finetune
+from agent.methods.finetune_copies import FinetuneCopies
 from agent.methods.progress_compress import ProgressCompress
 from agent.methods.progressive import Progressive, ProgressiveRandomControl
 from agent.methods.replay import Replay
@@ -32,6 +33,7 @@ METHODS: dict[str, type[ContinualLearner]] = {
         Progressive,
         ProgressiveRandomControl,
         ProgressCompress,
+        FinetuneCopies,
     )
 }
 

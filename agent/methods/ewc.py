@@ -41,6 +41,8 @@ class EWC(Finetune):
     :param fisher_states: states collected with the season's final policy to estimate its Fisher
         (counted as environment steps in the compute accounting)
     :param action_bound_coef: weight of ``finetune``'s action-bound loss
+    :param l2_init_coef: weight of ``finetune``'s L2 pull toward the initial weights (0: off)
+    :param shrink_perturb: ``finetune``'s shrink-and-perturb fraction at each season's start (0: off)
     """
 
     method = "ewc"
@@ -58,13 +60,24 @@ class EWC(Finetune):
         fisher_decay: float = 0.9,
         fisher_states: int = 2_048,
         action_bound_coef: float = 1.0,
+        l2_init_coef: float = 0.0,
+        shrink_perturb: float = 0.0,
     ) -> None:
         check_option("ewc_lambda", ewc_lambda)
         check_option("fisher_decay", fisher_decay)
         check_option("fisher_states", fisher_states, integer=True, positive=True)
         if fisher_decay > 1:
             raise ValueError(f"method option fisher_decay must be within [0, 1], got {fisher_decay!r}")
-        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, env_id, action_bound_coef=action_bound_coef)
+        super().__init__(
+            ppo_config,
+            seed,
+            tensorboard_log,
+            torch_threads,
+            env_id,
+            action_bound_coef=action_bound_coef,
+            l2_init_coef=l2_init_coef,
+            shrink_perturb=shrink_perturb,
+        )
         self.ewc_lambda = ewc_lambda
         self.fisher_decay = fisher_decay
         self.fisher_states = fisher_states
@@ -100,9 +113,10 @@ class EWC(Finetune):
 
     def method_state(self) -> dict[str, Any]:
         """The accumulated Fisher and the anchor parameters."""
-        return {"fisher": self.fisher, "anchor": self.anchor}
+        return {**super().method_state(), "fisher": self.fisher, "anchor": self.anchor}
 
     def load_method_state(self, state: dict[str, Any]) -> None:
         """Inverse of :meth:`method_state`."""
+        super().load_method_state(state)
         self.fisher = dict(state["fisher"])
         self.anchor = dict(state["anchor"])

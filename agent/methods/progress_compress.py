@@ -24,7 +24,7 @@ many seasons have passed; the replay memory grows by ``states_per_season`` per s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch as th
@@ -35,6 +35,7 @@ from agent.components.progressive import (
     PICKLED_CLASSES,
     FrozenColumnsRolloutBuffer,
     ProgressiveActorCriticPolicy,
+    check_column_init,
     progressive_policy,
     season_slots,
 )
@@ -61,10 +62,14 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
     :param dagger_rounds: rounds of DAgger after the first distillation: each replaces part of the
         season's memory with states the knowledge base visits, labelled by the active column
     :param adapter_width: width of the active column's adapters (0: a quarter of the hidden width)
+    :param column_init: how the active column starts each season: ``random`` (fresh) or ``latest``
+        (a copy of the knowledge base at the previous season's head, its laterals silent)
     """
 
     method = "progress-compress"
     supports_sde = False  # its losses and columns use a state-independent Gaussian log-std
+    # Checkpoints saved before column_init existed started every active column at random.
+    legacy_options: ClassVar[dict[str, Any]] = {"column_init": "random"}
 
     def __init__(
         self,
@@ -83,7 +88,9 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         distill_lr: float = 1e-3,
         dagger_rounds: int = 1,
         adapter_width: int = 0,
+        column_init: str = "random",
     ) -> None:
+        check_column_init(column_init)
         check_cloning_options(states_per_season, total_states, beta_policy, beta_value)
         check_option("distill_steps", distill_steps, integer=True)
         check_option("distill_batch", distill_batch, integer=True, positive=True)
@@ -105,6 +112,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         self.distill_lr = distill_lr
         self.dagger_rounds = dagger_rounds
         self.adapter_width = adapter_width
+        self.column_init = column_init
         self.memory = ReplayMemory(states_per_season, total_states, seed=seed)
         self.knowledge_base: ContinualPPO | None = None
         self.compressed = True  # whether the knowledge base has absorbed the current season
@@ -146,7 +154,10 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
             policy_kwargs=active_kwargs,
             rollout_buffer_class=FrozenColumnsRolloutBuffer,
         )
-        progressive_policy(active).mlp_extractor.columns[0].load_state_dict(self._kb_column().state_dict())
+        extractor = progressive_policy(active).mlp_extractor
+        extractor.column(0).load_state_dict(self._kb_column().state_dict())
+        if self.column_init == "latest" and len(self.seasons) > 1:
+            extractor.column(1).start_from(extractor.column(0), head=resolve_season(self.seasons[-2]).index)
         self._replace_model(active)
         self.compressed = False
 

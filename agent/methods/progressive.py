@@ -15,12 +15,13 @@ Progressive Neural Networks, https://arxiv.org/abs/1606.04671.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from agent.components.progressive import (
     PICKLED_CLASSES,
     FrozenColumnsRolloutBuffer,
     ProgressiveActorCriticPolicy,
+    check_column_init,
     progressive_policy,
     season_slots,
 )
@@ -36,12 +37,17 @@ class Progressive(ContinualLearner):
     """A progressive network trained season after season; one frozen column per finished season.
 
     :param adapter_width: width of the lateral adapters (0: a quarter of the hidden width)
+    :param column_init: how a new column starts: ``random`` (the paper: a fresh column whose
+        laterals read the frozen ones) or ``latest`` (a copy of the previous column, its laterals
+        silent, so the season starts from what the last one ended with; see ``docs/methods.md``)
     """
 
     method = "progressive"
     supports_sde = False  # its losses and columns use a state-independent Gaussian log-std
     #: Whether earlier columns keep what they learned (the control re-draws them at random).
     pretrained_columns = True
+    # Checkpoints saved before column_init existed started every column at random.
+    legacy_options: ClassVar[dict[str, Any]] = {"column_init": "random"}
 
     def __init__(
         self,
@@ -52,10 +58,13 @@ class Progressive(ContinualLearner):
         env_id: str = DEFAULT_ENV_ID,
         *,
         adapter_width: int = 0,
+        column_init: str = "random",
     ) -> None:
         check_option("adapter_width", adapter_width, integer=True)
+        check_column_init(column_init)
         super().__init__(ppo_config, seed, tensorboard_log, torch_threads, env_id)
         self.adapter_width = adapter_width
+        self.column_init = column_init
 
     def policy_kwargs(self, seasons: list[str]) -> dict[str, Any]:
         """The policy's arguments for a network with one column per season in ``seasons``."""
@@ -83,6 +92,9 @@ class Progressive(ContinualLearner):
             columns = progressive_policy(model).mlp_extractor.columns
             for k, column in enumerate(progressive_policy(previous).mlp_extractor.columns):
                 columns[k].load_state_dict(column.state_dict())
+        if previous is not None and self.column_init == "latest":
+            extractor = progressive_policy(model).mlp_extractor
+            extractor.column(extractor.trainable_column).start_from(extractor.column(extractor.trainable_column - 1))
         self._replace_model(model)
 
     def can_act(self, season: str) -> bool:

@@ -38,6 +38,8 @@ class Replay(MemoryCheckpoint, Finetune):
     :param beta_policy: weight of the policy-cloning KL (SB3's losses are batch means)
     :param beta_value: weight of the value-cloning squared error
     :param action_bound_coef: weight of ``finetune``'s action-bound loss
+    :param l2_init_coef: weight of ``finetune``'s L2 pull toward the initial weights (0: off)
+    :param shrink_perturb: ``finetune``'s shrink-and-perturb fraction at each season's start (0: off)
     """
 
     method = "replay"
@@ -56,9 +58,20 @@ class Replay(MemoryCheckpoint, Finetune):
         beta_policy: float = 1.0,
         beta_value: float = 0.5,
         action_bound_coef: float = 1.0,
+        l2_init_coef: float = 0.0,
+        shrink_perturb: float = 0.0,
     ) -> None:
         check_cloning_options(states_per_season, total_states, beta_policy, beta_value)
-        super().__init__(ppo_config, seed, tensorboard_log, torch_threads, env_id, action_bound_coef=action_bound_coef)
+        super().__init__(
+            ppo_config,
+            seed,
+            tensorboard_log,
+            torch_threads,
+            env_id,
+            action_bound_coef=action_bound_coef,
+            l2_init_coef=l2_init_coef,
+            shrink_perturb=shrink_perturb,
+        )
         self.states_per_season = states_per_season
         self.total_states = total_states
         self.beta_policy = beta_policy

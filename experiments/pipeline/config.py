@@ -290,16 +290,26 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
 
 
 def read_run_config(run_dir: Path) -> dict[str, Any]:
-    """The resolved config of a run folder; :class:`ConfigError` naming the file if it is missing or damaged."""
+    """The resolved config of a run folder; :class:`ConfigError` naming the file if it is missing or damaged.
+
+    A method option added after the run was made is filled in with the value that reproduces how
+    the run was trained (the method's ``legacy_options``, else the option's default), so the config
+    compares equal to the same run resolved today exactly when today's defaults train it the same way.
+    """
     path = Path(run_dir) / run_folder.CONFIG
     try:
-        return run_folder.read_config(Path(run_dir))
+        config = run_folder.read_config(Path(run_dir))
     except UnicodeDecodeError as error:
         raise ConfigError(f"corrupted run config {path}: {not_utf8(error)}") from None
     except ValueError as error:  # read_config's errors name the folder or the file
         raise ConfigError(str(error)) from None
     except OSError as error:
         raise ConfigError(f"cannot read run config {path}: {error.strerror or error}") from None
+    options = config.get("method_options")
+    if config.get("method") in METHODS and isinstance(options, dict):
+        method = learner_class(config["method"])
+        config["method_options"] = {**method.default_options(), **method.legacy_options, **options}
+    return config
 
 
 def check_ppo_config(config: dict[str, Any]) -> None:

@@ -87,11 +87,13 @@ def _loopback_only() -> None:
 
 
 @contextlib.contextmanager
-def connected(address: str | None, jobs: int) -> Iterator[Any]:
+def connected(address: str | None, jobs: int, env_vars: dict[str, str] | None = None) -> Iterator[Any]:
     """Yield the ``ray`` module connected to a local instance of ``jobs`` CPUs (``address`` None) or to a cluster.
 
-    The local instance is stopped on leaving; a cluster is only disconnected from.
+    ``env_vars`` are set in every worker of this driver (its job's runtime environment). The local
+    instance is stopped on leaving; a cluster is only disconnected from.
     """
+    runtime_env = {"env_vars": env_vars} if env_vars else None
     if address is None:
         _loopback_only()
         import ray
@@ -103,6 +105,7 @@ def connected(address: str | None, jobs: int) -> Iterator[Any]:
             log_to_driver=False,  # each run logs to its own file
             object_store_memory=OBJECT_STORE_BYTES,
             logging_level=logging.WARNING,
+            runtime_env=runtime_env,
         )
     else:
         if address != "auto" and is_loopback(host_port(address)[0]):
@@ -112,7 +115,7 @@ def connected(address: str | None, jobs: int) -> Iterator[Any]:
         check_reachable(target)
         import ray
 
-        ray.init(address=target, log_to_driver=False, logging_level=logging.WARNING)
+        ray.init(address=target, log_to_driver=False, logging_level=logging.WARNING, runtime_env=runtime_env)
     try:
         yield ray
     finally:

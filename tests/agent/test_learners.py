@@ -93,6 +93,29 @@ def test_a_new_season_explores_afresh_without_moving_the_action_means(method: st
     assert torch.equal(policy.get_distribution(obs).distribution.mean, means_before)
 
 
+def test_finetune_copies_fine_tunes_and_keeps_each_season_s_network_frozen() -> None:
+    copies = make_learner("finetune-copies", ppo_config=TINY, seed=0)
+    plain = make_learner("finetune", ppo_config=TINY, seed=0)
+    copies.start_season("spring")
+    assert copies.can_act("spring") and not copies.can_act("winter")
+    for learner in (copies, plain):
+        learner.start_season("spring") if learner is plain else None
+        learner.learn(STEPS)
+        learner.end_season()
+    after_spring = parameters(plain.model)
+    copies.start_season("winter")
+    copies.learn(STEPS)
+    copies.end_season()
+    # Spring is played by the network spring ended with; winter's training went into the fine-tuned one.
+    spring_model = copies.acting_model("spring")
+    assert spring_model is not copies.model and copies.acting_model("winter") is copies.model
+    for kept, expected in zip(parameters(spring_model), after_spring, strict=True):
+        np.testing.assert_array_equal(kept, expected)
+    assert not any(p.requires_grad for p in spring_model.policy.parameters())
+    assert any((a != b).any() for a, b in zip(parameters(copies.model), after_spring, strict=True))
+    assert copies.account.total_parameters == 2 * sum(p.numel() for p in copies.model.policy.parameters())
+
+
 def test_scratch_starts_each_season_from_a_fresh_network() -> None:
     _, (first, second) = models_per_season("scratch")
     assert second is not first and second.num_timesteps == STEPS
@@ -210,6 +233,7 @@ def test_package_lists_its_methods() -> None:
         "progressive",
         "progressive-random",
         "progress-compress",
+        "finetune-copies",
     }
 
 
@@ -223,3 +247,40 @@ def test_a_checkpoint_relabelled_to_another_method_is_refused_in_words(tmp_path:
     (tmp_path / "learner.json").write_text(json.dumps(info))
     with pytest.raises(CheckpointError, match=r"state\.pt: its method state does not fit a 'ewc' learner"):
         load_learner(tmp_path, ppo_config=TINY)
+
+
+def test_plasticity_options_pull_toward_the_start_and_shrink_toward_a_fresh_network(tmp_path: Path) -> None:
+    pulled = make_learner("finetune", ppo_config=TINY, seed=0, l2_init_coef=10.0)
+    plain = make_learner("finetune", ppo_config=TINY, seed=0)
+    for learner in (pulled, plain):
+        learner.start_season("spring")
+        learner.learn(STEPS)
+    start = {name: t.numpy() for name, t in pulled.initial_weights.items()}
+
+    def distance(learner: ContinualLearner) -> float:
+        return sum(
+            float(((p.detach().numpy() - start[n]) ** 2).sum())
+            for n, p in learner.model.policy.named_parameters()
+            if n in start
+        )
+
+    assert 0 < distance(pulled) < distance(plain)
+    pulled.end_season()
+    pulled.save(tmp_path)  # the anchor is part of the checkpoint: a resumed run pulls toward the same weights
+    restored = load_learner(tmp_path, ppo_config=TINY)
+    for name, value in restored.initial_weights.items():
+        np.testing.assert_array_equal(value.numpy(), start[name])
+
+    shrunk = make_learner("finetune", ppo_config=TINY, seed=0, shrink_perturb=1.0)
+    shrunk.start_season("spring")
+    shrunk.learn(STEPS)
+    shrunk.end_season()
+    before = parameters(shrunk.model)
+    shrunk.start_season("summer")  # fraction 1: a freshly drawn network, not the trained one
+    assert all((a != b).any() for a, b in zip(parameters(shrunk.model)[1:], before[1:], strict=True))
+
+
+@pytest.mark.parametrize(("option", "value"), [("l2_init_coef", -1.0), ("shrink_perturb", 1.5)])
+def test_plasticity_options_are_checked(option: str, value: float) -> None:
+    with pytest.raises(ValueError, match=f"method option {option} must be"):
+        make_learner("replay", **{option: value})

@@ -131,3 +131,39 @@ def test_frozen_columns_cached_per_rollout_give_the_same_update_terms(two_season
         policy.evaluate_actions(obs, actions), policy.evaluate_actions(cached, actions), strict=True
     ):
         th.testing.assert_close(computed, from_cache)
+
+
+def as_season(obs: np.ndarray, season: str) -> np.ndarray:
+    """``obs`` with ``season``'s one-hot in place of its own (the columns themselves do not read it)."""
+    from envs.season_spec import MAX_SEASONS, resolve_season
+
+    relabelled = obs.copy()
+    relabelled[:, -MAX_SEASONS:] = 0.0
+    relabelled[:, -MAX_SEASONS + resolve_season(season).index] = 1.0
+    return relabelled
+
+
+def means(policy, obs: np.ndarray) -> th.Tensor:
+    with th.no_grad():
+        return policy.get_distribution(th.as_tensor(obs)).distribution.mean
+
+
+@pytest.mark.parametrize("method", ["progressive", "progress-compress"])
+def test_a_column_started_from_the_latest_computes_what_it_ended_with(method: str) -> None:
+    options = {"states_per_season": 64, "distill_steps": 20, "distill_batch": 32} if method == "progress-compress" else {}
+    learner = make_learner(method, ppo_config=TINY, seed=0, column_init="latest", **options)
+    learner.start_season("spring")
+    learner.learn(STEPS)
+    learner.end_season()
+    obs = fixed_observations("spring")
+    spring = means(learner.acting_model("spring").policy, obs)
+    learner.start_season("summer")
+    started = means(learner.model.policy, as_season(obs, "summer"))
+    th.testing.assert_close(started, spring, rtol=0, atol=1e-6)
+    learner.learn(STEPS)  # the silent laterals and the copied layers train
+    assert not th.allclose(means(learner.model.policy, as_season(obs, "summer")), spring)
+
+
+def test_column_init_is_checked_and_names_its_values() -> None:
+    with pytest.raises(ValueError, match="column_init must be one of random, latest, got 'best'"):
+        make_learner("progressive", column_init="best")

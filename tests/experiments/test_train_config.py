@@ -70,6 +70,7 @@ def test_the_typed_config_says_one_line(given: dict, message: str) -> None:
 def test_archived_run_configs_resolve_to_themselves(path: Path) -> None:
     """A run's identity is its resolved config: an archived config.yaml is what resolving it writes, byte for byte.
 
+    Options added since are checked to resolve to the values the run was trained with, then left out.
     Archived configs predate the ``env`` key: they were trained on GardenWatering-v0, which a config without
     the key means (``run_folder.read_config``); resolved with that env, they write the same bytes plus the key.
     """
@@ -78,6 +79,10 @@ def test_archived_run_configs_resolve_to_themselves(path: Path) -> None:
     resolved = resolve_config(given)
     if "env" not in archived:
         del resolved["env"]
+    # Options added after the run was archived resolve to the value that trains it as it was trained.
+    method = agent.learner_class(archived["method"])
+    for key in set(resolved["method_options"]) - set(archived["method_options"]):
+        assert resolved["method_options"].pop(key) == method.legacy_options.get(key, method.default_options()[key])
     # The fingerprints follow the season files (test_an_edited_season_file_is_another_config); the rest is fixed here.
     assert len(resolved["season_fingerprints"]) == len(archived["seasons"])
     assert config_yaml({**resolved, "season_fingerprints": archived["season_fingerprints"]}) == path.read_text()
@@ -128,8 +133,14 @@ def test_method_options_resolve_with_defaults_and_are_checked() -> None:
         "beta_policy": 2.0,
         "beta_value": 0.5,
         "action_bound_coef": 1.0,
+        "l2_init_coef": 0.0,
+        "shrink_perturb": 0.0,
     }
-    assert resolve_config({"method": "finetune"})["method_options"] == {"action_bound_coef": 1.0}
+    assert resolve_config({"method": "finetune"})["method_options"] == {
+        "action_bound_coef": 1.0,
+        "l2_init_coef": 0.0,
+        "shrink_perturb": 0.0,
+    }
     assert resolve_config({"method": "scratch"})["method_options"] == {}
     with pytest.raises(ConfigError, match="unknown option 'beta' for method replay; its options: states_per_season"):
         resolve_config({"method": "replay", "method_options": {"beta": 1}})

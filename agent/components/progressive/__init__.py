@@ -5,6 +5,7 @@ Progressive Neural Networks, Rusu et al. 2016, https://arxiv.org/abs/1606.04671.
 
 from typing import Any
 
+from agent.components.progressive.column import COLUMN_INITS, check_column_init
 from agent.components.progressive.policy import ProgressiveActorCriticPolicy, progressive_policy, season_slots
 from agent.components.progressive.rollout_buffer import FrozenColumnsRolloutBuffer
 
@@ -16,9 +17,11 @@ PICKLED_CLASSES: dict[str, Any] = {
 }
 
 __all__ = [
+    "COLUMN_INITS",
     "PICKLED_CLASSES",
     "FrozenColumnsRolloutBuffer",
     "ProgressiveActorCriticPolicy",
+    "check_column_init",
     "progressive_policy",
     "season_slots",
 ]

@@ -25,6 +25,15 @@ from torch.nn import functional as F
 
 from agent.components.progressive.adapter import LateralAdapter, OutputLateralAdapter, stacked_orthogonal
 
+#: How a new column starts (the ``column_init`` option of ``progressive`` and ``progress-compress``).
+COLUMN_INITS = ("random", "latest")
+
+
+def check_column_init(value: str) -> None:
+    """ValueError naming the option and its valid values unless ``value`` is one of :data:`COLUMN_INITS`."""
+    if value not in COLUMN_INITS:
+        raise ValueError(f"method option column_init must be one of {', '.join(COLUMN_INITS)}, got {value!r}")
+
 
 class ProgressiveColumn(nn.Module):
     """One column: stacked actor/critic hidden layers, adapters, heads and per-head log-stds.
@@ -66,6 +75,32 @@ class ProgressiveColumn(nn.Module):
         )
         self.log_std = nn.Parameter(th.full((n_heads, action_dim), float(log_std_init)))
         self.n_heads, self.action_dim = n_heads, action_dim
+
+    def start_from(self, other: ProgressiveColumn, head: int = 0) -> None:
+        """Start as a copy of ``other`` (its hidden layers and output head ``head``), the laterals silent.
+
+        The adapters' projections into this column (``U``, and the output adapter's) are zeroed, so
+        the column computes exactly what ``other`` computes at ``head`` until training moves them;
+        the adapters' ``V`` and alphas and the log-std stay as initialized. For a column of one head.
+        """
+        if self.n_heads != 1:
+            raise ValueError("start_from copies one head into a column of one head")
+        a = self.action_dim
+        with th.no_grad():
+            for mine, theirs in zip([*self.weights, *self.biases], [*other.weights, *other.biases], strict=True):
+                mine.copy_(theirs)
+            self.action_head.weight.copy_(other.action_head.weight[head * a : (head + 1) * a])
+            self.action_head.bias.copy_(other.action_head.bias[head * a : (head + 1) * a])
+            self.value_head.weight.copy_(other.value_head.weight[head : head + 1])
+            self.value_head.bias.copy_(other.value_head.bias[head : head + 1])
+            for adapter in self.adapters:
+                assert isinstance(adapter, LateralAdapter)
+                adapter.up_weight.zero_()
+                adapter.up_bias.zero_()
+            if self.output_adapter is not None:
+                for layer in (self.output_adapter.action_up, self.output_adapter.value_up):
+                    layer.weight.zero_()
+                    layer.bias.zero_()
 
     def forward(
         self, x: th.Tensor, previous: list[list[th.Tensor]], with_output: bool = True
