@@ -32,14 +32,13 @@ import typer
 from agent.methods import learner_class
 from envs.atomic_io import atomic_write_text
 from experiments import RESULTS
-from experiments.pipeline.config import CONFIG_DIR
+from experiments.pipeline.config import CONFIG_DIR, read_run_config
 from experiments.pipeline.run_folder import CONFIG as RUN_CONFIG
 from experiments.pipeline.run_folder import (
     CURVES,
     MATRIX,
     MATRIX_NORMALIZED,
     METRICS,
-    read_config,
     read_json,
 )
 from experiments.report.compare import write_report
@@ -95,7 +94,7 @@ def is_current(run_dir: Path, expected: dict[str, Any]) -> bool:
     (its resolved config differs from the one the benchmark would train it with now) does not
     count: it is trained again and its archive replaced.
     """
-    return finished(run_dir) and read_config(run_dir) == expected
+    return finished(run_dir) and read_run_config(run_dir) == expected
 
 
 def archive_run(run_dir: Path, archive: Path) -> Path:
