@@ -1,12 +1,14 @@
 """Shared pieces of the PPO benchmark scripts: season envs, training, normalized evaluation, results.
 
-Every benchmark writes one JSON file per finished run, in a folder per env id
-(``docs/results/BENCHMARK/GardenWatering-vN/``), and skips runs whose file exists, so a long
-benchmark continues where it stopped when started again.
+Every benchmark writes one JSON file per finished run, in a folder per env id and PPO set-up
+(``docs/results/BENCHMARK/GardenWatering-vN/ppo-HASH/``, the folder's ``ppo.json`` saying which),
+and skips runs whose file exists, so a long benchmark continues where it stopped when started
+again, and a change of the project's PPO defaults trains the runs again beside the old ones.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -18,7 +20,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.evaluation import evaluate_policy
 
 import envs
-from agent.core.ppo_defaults import ppo_kwargs
+from agent.core.ppo_defaults import default_ppo_config, ppo_kwargs
 from agent.core.season_envs import DEFAULT_ENV_ID, season_vec_env
 from agent.methods.finetune import reset_exploration
 from envs.atomic_io import atomic_write_json
@@ -62,9 +64,15 @@ def normalized(season: str, episode_return: float, env_id: str) -> float:
     return float(reference_returns(season, version=envs.env_version(env_id)).normalize(episode_return))
 
 
+def ppo_folder(config: dict[str, Any] | None = None) -> str:
+    """``ppo-HASH``: the results folder of a PPO set-up (default: the project's defaults), from its content."""
+    canonical = json.dumps(config if config is not None else default_ppo_config(), sort_keys=True)
+    return "ppo-" + hashlib.sha256(canonical.encode()).hexdigest()[:8]
+
+
 def result_path(benchmark: str, env_id: str, name: str) -> Path:
-    """Where a run's result JSON lives."""
-    return RESULTS / benchmark / env_id / f"{name}.json"
+    """Where a run's result JSON lives (trained with the project's current PPO defaults)."""
+    return RESULTS / benchmark / env_id / ppo_folder() / f"{name}.json"
 
 
 def load_result(benchmark: str, env_id: str, name: str) -> dict[str, Any] | None:
@@ -74,5 +82,8 @@ def load_result(benchmark: str, env_id: str, name: str) -> dict[str, Any] | None
 
 
 def save_result(benchmark: str, env_id: str, name: str, result: dict[str, Any]) -> None:
-    """Write a run's result atomically (temp file, then rename)."""
-    atomic_write_json(result_path(benchmark, env_id, name), result)
+    """Write a run's result atomically (temp file, then rename), and the PPO set-up beside it once."""
+    path = result_path(benchmark, env_id, name)
+    if not (path.parent / "ppo.json").is_file():
+        atomic_write_json(path.parent / "ppo.json", default_ppo_config())
+    atomic_write_json(path, result)
