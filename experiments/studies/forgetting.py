@@ -3,7 +3,8 @@
 For each pair (A, B): 100,000 steps on A, evaluate A; then 100,000 steps on B with the same
 network, evaluate A again. The drop in A's normalized return is what a continual learner must
 prevent (target: >= 0.3 for at least two pairs). Finished pairs are kept in
-``docs/results/forgetting/ENV_ID/ppo-HASH/`` (one folder per PPO set-up) and skipped when the script runs again; ``--env`` picks the env
+``docs/results/forgetting/ENV_ID/ppo-HASH/`` (one folder per PPO set-up)
+and skipped when the script runs again; ``--env`` picks the env
 version (default the newest).
 
 Run: ``.venv/bin/python -m experiments.studies.forgetting [--env GardenWatering-v1] [--pairs spring:winter,summer:autumn]``

@@ -3,7 +3,8 @@
 Target: mean normalized return >= 0.7 on every season (random policy 0, scripted gardener 1),
 over 20 fixed evaluation days with deterministic actions. The project's default
 hyperparameters are ``agent/core/ppo.yaml``. Finished runs are kept in
-``docs/results/learnability/ENV_ID/ppo-HASH/`` (one folder per PPO set-up) and skipped when the script runs again. ``--env`` picks the
+``docs/results/learnability/ENV_ID/ppo-HASH/`` (one folder per PPO set-up)
+and skipped when the script runs again. ``--env`` picks the
 env version (default the newest); when another version has the same runs, a second table compares
 the two, each normalized against its own version's gardener.
 
