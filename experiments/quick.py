@@ -56,13 +56,15 @@ def run_quick(out: Path, config_file: Path, jobs: int = 2) -> Path:
 
     print(f"\nQuick preset finished in {(time.perf_counter() - start) / 60:.1f} min.")
     print(f"{'method':18s} {'A':>6s} {'F':>6s} {'env steps':>10s} {'parameters':>11s} {'memory MB':>10s}")
-    for method in METHODS:
-        metrics = read_metrics(out / method)
+    all_metrics = {method: read_metrics(out / method) for method in METHODS}
+    for method, metrics in all_metrics.items():
         compute = metrics["compute"]
         print(
             f"{method:18s} {metrics['average_return']:6.2f} {metrics['forgetting']:6.2f} {compute['env_steps']:10,d} "
             f"{compute['total_parameters']:11,d} {compute['memory_bytes'] / 1e6:10.1f}"
         )
+    best = max(all_metrics, key=lambda method: all_metrics[method]["average_return"])
+    print(f"Best A: {all_metrics[best]['average_return']:.2f} ({best})")
     print(f"Report: {report}")
     print(f"Videos (final agents): {out / 'videos'}/<season>_<method>.mp4")
     return report

@@ -109,6 +109,22 @@ def plasticity_table(rows: list[tuple[str, int, dict[str, Any]]]) -> str:
     return markdown_table(header, body)
 
 
+#: ``agent/core/ppo.yaml`` before issue 17's search changed the defaults (the study's runs were trained with it).
+PPO_BEFORE_SEARCH = {
+    "n_envs": 8,
+    "n_steps": 256,
+    "batch_size": 256,
+    "n_epochs": 10,
+    "learning_rate": 0.001,
+    "gamma": 0.97,
+    "gae_lambda": 0.95,
+    "clip_range": 0.2,
+    "ent_coef": 0.0,
+    "vf_coef": 0.5,
+    "max_grad_norm": 0.5,
+    "policy_kwargs": {"net_arch": [128, 128], "log_std_init": -0.5},
+}
+
 app = ScriptApp(__name__, __doc__)
 
 
@@ -123,8 +139,9 @@ def main(
     runs = {seed: OUT / f"finetune-unbounded_seed{seed}" for seed in seed_values}
     config = CONFIG_DIR / "four_seasons.yaml"
     unbounded = {"action_bound_coef": 0.0}
-    # The study was measured on v0 (docs/methods.md); the runs stay there so the command reproduces it.
-    on_v0 = {"env": LEGACY_ENV_ID}
+    # The study was measured on v0 (docs/methods.md) with the PPO defaults of then; the runs stay there so
+    # the command reproduces it.
+    on_v0 = {"env": LEGACY_ENV_ID, "ppo": PPO_BEFORE_SEARCH}
     specs = [run_spec(run.name, "finetune", seed, config, on_v0, unbounded) for seed, run in runs.items()]
     OUT.mkdir(parents=True, exist_ok=True)
     run_sweep(specs, OUT, jobs=1)  # one at a time, as before: the probes below take the other core

@@ -167,3 +167,16 @@ def test_a_column_started_from_the_latest_computes_what_it_ended_with(method: st
 def test_column_init_is_checked_and_names_its_values() -> None:
     with pytest.raises(ValueError, match="column_init must be one of random, latest, got 'best'"):
         make_learner("progressive", column_init="best")
+
+
+def test_columns_use_the_policy_s_activation() -> None:
+    config = {**TINY, "policy_kwargs": {**TINY["policy_kwargs"], "activation_fn": "relu"}}
+    learner = make_learner("progressive", ppo_config=config, seed=0)
+    learner.start_season("spring")
+    learner.learn(STEPS)
+    learner.end_season()
+    learner.start_season("summer")
+    columns = learner.model.policy.mlp_extractor.columns
+    assert all(isinstance(column.activation, th.nn.ReLU) for column in columns)
+    hidden, _, _ = columns[0](th.as_tensor(fixed_observations("spring")[:, :-8]), [], with_output=False)
+    assert all(bool((h >= 0).all()) for h in hidden) and any(bool((h == 0).any()) for h in hidden)

@@ -3,11 +3,12 @@
 Column ``k`` (0-based) reads columns ``0..k-1`` at each hidden layer after the first and at its
 outputs (Rusu et al. 2016, https://arxiv.org/abs/1606.04671, Figure 1 and eq. 2)::
 
-    h_1 = tanh(W_1 x)
-    h_i = tanh(W_i h_{i-1} + adapter_i(h_{i-1} of columns 0..k-1))
+    h_1 = f(W_1 x)
+    h_i = f(W_i h_{i-1} + adapter_i(h_{i-1} of columns 0..k-1))
     out = W_out h_L + adapter_out(h_L of columns 0..k-1)
 
-once for the action mean and once for the value (SB3's PPO keeps actor and critic separate
+with ``f`` the policy's ``activation_fn`` (tanh by default; the adapters' own non-linearity stays
+tanh), once for the action mean and once for the value (SB3's PPO keeps actor and critic separate
 too). The two MLPs have the same widths and are stored stacked on a leading axis of size 2
 (actor, critic), so each layer is one batched product. Each column has its own action-mean head,
 log-std and value head; a column may have several heads (one per season one-hot slot), which is
@@ -45,6 +46,7 @@ class ProgressiveColumn(nn.Module):
     :param n_previous: earlier columns read through adapters
     :param adapter_width: width of the adapters' reduced projection
     :param log_std_init: initial log-std of every head
+    :param activation_fn: the hidden layers' non-linearity (a ``torch.nn`` module class, as SB3's)
     """
 
     def __init__(
@@ -56,8 +58,10 @@ class ProgressiveColumn(nn.Module):
         n_previous: int,
         adapter_width: int,
         log_std_init: float,
+        activation_fn: type[nn.Module] = nn.Tanh,
     ) -> None:
         super().__init__()
+        self.activation = activation_fn()
         widths = [in_dim, *hidden]
         self.weights = nn.ParameterList(stacked_orthogonal(a, b, np.sqrt(2)) for a, b in itertools.pairwise(widths))
         self.biases = nn.ParameterList(nn.Parameter(th.zeros(2, 1, b)) for b in hidden)
@@ -117,7 +121,7 @@ class ProgressiveColumn(nn.Module):
             z = th.baddbmm(bias, h, weight)
             if i > 0 and previous:
                 z = z + self.adapters[i - 1]([column[i - 1] for column in previous])
-            h = th.tanh(z)
+            h = self.activation(z)
             activations.append(h)
         if not with_output:
             return activations, None, None

@@ -63,12 +63,13 @@ class ProgressiveExtractor(nn.Module):
         max_seasons: int,
         adapter_width: int,
         log_std_init: float,
+        activation_fn: type[nn.Module] = nn.Tanh,
     ) -> None:
         super().__init__()
         self.obs_dim, self.max_seasons, self.action_dim = obs_dim, max_seasons, action_dim
         self.column_heads = list(column_heads)
         self.columns = nn.ModuleList(
-            ProgressiveColumn(obs_dim, hidden, action_dim, heads, k, adapter_width, log_std_init)
+            ProgressiveColumn(obs_dim, hidden, action_dim, heads, k, adapter_width, log_std_init, activation_fn)
             for k, heads in enumerate(column_heads)
         )
         self.latent_dim_pi, self.latent_dim_vf = 2 * action_dim, 1
@@ -225,8 +226,6 @@ class ProgressiveActorCriticPolicy(ActorCriticPolicy):
         adapter_width: int | None = None,
         **kwargs: Any,
     ) -> None:
-        if activation_fn is not nn.Tanh:
-            raise ValueError("the progressive policy's columns are tanh MLPs (activation_fn must be nn.Tanh)")
         if not isinstance(action_space, spaces.Box):
             raise ValueError("the progressive policy needs a Box action space (a diagonal Gaussian)")
         # Set before super().__init__, which calls _build().
@@ -263,6 +262,7 @@ class ProgressiveActorCriticPolicy(ActorCriticPolicy):
             max_seasons=self.max_seasons,
             adapter_width=adapter_width,
             log_std_init=self.log_std_init,
+            activation_fn=self.activation_fn,
         )
 
     def _build(self, lr_schedule: Callable[[float], float]) -> None:
