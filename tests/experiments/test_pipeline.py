@@ -20,6 +20,7 @@ import torch
 import yaml
 from stable_baselines3.common.save_util import load_from_zip_file
 
+from agent.core.ppo_defaults import default_ppo_config
 from experiments.benchmarks.methods import archive_run, is_current
 from experiments.sweep.runs import finished
 from tests.experiments.cli_runs import EVERGREEN, TINY, assert_user_error, evergreen_here, tree_digest
@@ -34,7 +35,7 @@ def test_train_writes_the_run_folder(finetune_run: Path) -> None:
     assert list((finetune_run / "tb").iterdir()), "TensorBoard logs"
     config = yaml.safe_load((finetune_run / "config.yaml").read_text())
     assert config["method"] == "finetune" and config["seed"] == 1 and config["ppo"]["n_steps"] == 64
-    assert config["ppo"]["gamma"] == 0.97  # the resolved config holds the defaults too
+    assert config["ppo"]["gamma"] == default_ppo_config()["gamma"]  # the resolved config holds the defaults too
 
     with open(finetune_run / "return_matrix.csv") as handle:
         rows = list(csv.reader(handle))
