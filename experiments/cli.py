@@ -22,7 +22,7 @@ keeps its traceback (status 1). List options take comma-separated values and may
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -256,8 +256,16 @@ def sweep(
         int | None, typer.Option("--checkpoint-every", help="env steps between mid-season checkpoints (0: none)")
     ] = None,
     progress: Annotated[bool, typer.Option(help="show the progress line")] = True,
+    archive: Annotated[
+        Path | None,
+        typer.Option(help="keep each finished run's results (no checkpoints) here; runs archived are not trained again"),
+    ] = None,
 ) -> None:
-    """Train a grid of runs (methods × seeds × seasons × options) as Ray tasks, skip finished ones, write the report."""
+    """Train a grid of runs (methods × seeds × seasons × options) as Ray tasks, skip finished ones, write the report.
+
+    With ``--archive DIR`` the results of every finished run are copied to ``DIR/<run>`` (what ``compare``
+    reads), runs already there with their config are skipped, and the report is written from ``DIR``.
+    """
     if jobs < 0:
         fail(f"--jobs must be >= 0 (0: the machine's cores), got {jobs}")
     if retries < 0:
@@ -266,16 +274,32 @@ def sweep(
         fail(f"--checkpoint-every must be 0 (no mid-season checkpoints) or a number of env steps, got {checkpoint_every}")
     from agent import CheckpointError
     from experiments.pipeline.config import ConfigError
+    from experiments.sweep.archive import archive_finished, archive_run, is_current
     from experiments.sweep.driver import RunsFailed, check_storage, run_sweep, write_reports
     from experiments.sweep.grid import load_grid
+    from experiments.sweep.runs import RunSpec
 
     root = storage or Path("runs")
     with user_errors((ConfigError, CheckpointError), grid, root):
         check_storage(root, create=storage is None)  # the default runs/ is made; a given root must exist
+        if archive is not None:
+            check_output_folder(archive)
         loaded = load_grid(grid)
         reports = loaded.reports(root)
         for folder in reports:
             check_output_folder(folder)
+        skip: Callable[[RunSpec], bool] | None = None  # with an archive: runs archived count as finished
+        on_finished: Callable[[RunSpec], None] | None = None
+        if archive is not None:
+            shelf = archive
+            archive_finished(loaded.runs, root, shelf)  # runs finished before a stop
+
+            def skip(run: RunSpec) -> bool:
+                return is_current(shelf / run.name, run.config)
+
+            def on_finished(run: RunSpec) -> None:
+                archive_run(root / run.name, shelf)
+
         try:
             result = run_sweep(
                 loaded.runs,
@@ -285,12 +309,14 @@ def sweep(
                 retries=retries,
                 force=force,
                 checkpoint_every=checkpoint_every,
+                skip=skip,
+                on_finished=on_finished,
                 progress=progress,
             )
         except RunsFailed as error:
             typer.echo(f"evergreen: {error}", err=True)
             raise typer.Exit(code=1) from None
-        for report in write_reports(reports, root):
+        for report in write_reports(reports, archive or root):
             typer.echo(f"Report: {report}")
     kept = len(result.skipped) + len(result.elsewhere)
     typer.echo(f"Trained {len(result.trained)}, already finished {kept}; runs in {root}")

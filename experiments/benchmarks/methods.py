@@ -32,21 +32,15 @@ import typer
 from agent.methods import learner_class
 from envs.atomic_io import atomic_write_text
 from experiments import RESULTS
-from experiments.pipeline.config import CONFIG_DIR, read_run_config
-from experiments.pipeline.run_folder import CONFIG as RUN_CONFIG
-from experiments.pipeline.run_folder import (
-    CURVES,
-    MATRIX,
-    MATRIX_NORMALIZED,
-    METRICS,
-    read_json,
-)
+from experiments.pipeline.config import CONFIG_DIR
+from experiments.pipeline.run_folder import METRICS, read_json
 from experiments.report.compare import write_report
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, ints_option, list_option
+from experiments.sweep.archive import archive_finished, archive_run, is_current
 from experiments.sweep.driver import run_sweep
 from experiments.sweep.grid import Grid, load_grid
-from experiments.sweep.runs import RunSpec, finished, run_name
+from experiments.sweep.runs import RunSpec, run_name
 
 #: The benchmark's grid: the main runs (the report) and the seed-0 sweeps and two garden years (``also``).
 GRID = CONFIG_DIR / "grids" / "methods.yaml"
@@ -81,29 +75,8 @@ def benchmark_grid(methods: list[str], seeds: list[int], sweeps: bool) -> Grid:
     return Grid(GRID, model.model_copy(update={"methods": methods, "seeds": seeds, "also": also}))
 
 
-#: Where finished runs' results are kept (in the repository), and the files kept: what
-#: ``evergreen compare`` reads. The metrics go last: a run counts as archived once they are there.
+#: Where finished runs' results are kept (in the repository).
 ARCHIVE = RESULTS / "bench"
-ARCHIVED_FILES = (RUN_CONFIG, MATRIX, MATRIX_NORMALIZED, CURVES, METRICS)
-
-
-def is_current(run_dir: Path, expected: dict[str, Any]) -> bool:
-    """Whether a run (its folder or its archive) is finished and was trained with the config ``expected``.
-
-    A run made before a season's content, the PPO defaults or a method's default options changed
-    (its resolved config differs from the one the benchmark would train it with now) does not
-    count: it is trained again and its archive replaced.
-    """
-    return finished(run_dir) and read_run_config(run_dir) == expected
-
-
-def archive_run(run_dir: Path, archive: Path) -> Path:
-    """Copy a finished run's results (not its checkpoints) to ``archive/<run name>``; return that folder."""
-    target = archive / run_dir.name
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ARCHIVED_FILES:
-        atomic_write_text(target / name, (run_dir / name).read_text())
-    return target
 
 
 def sweeps_markdown(archive: Path, expected: dict[str, dict[str, Any]]) -> str:
@@ -147,13 +120,6 @@ def two_years_markdown(run_dir: Path, current: bool) -> list[str]:
     lines += [markdown_table(["after season", "trainable parameters", "total parameters"], rows)]
     lines += ["", f"A = {metrics['average_return']:.2f}, F = {metrics['forgetting']:.2f} over the 8 seasons.", ""]
     return lines
-
-
-def archive_finished(runs: list[RunSpec], out: Path, archive: Path) -> None:
-    """Archive the runs finished in ``out`` but not (currently) archived, e.g. after a stop in between."""
-    for run in runs:
-        if is_current(out / run.name, run.config) and not is_current(archive / run.name, run.config):
-            archive_run(out / run.name, archive)
 
 
 def train_missing(runs: list[RunSpec], out: Path, archive: Path, jobs: int) -> None:

@@ -14,12 +14,13 @@ A grid file (see ``experiments/configs/grids/``)::
     report: docs/bench                # where `compare` writes the grid's report (default: STORAGE/<grid>_report)
     also:                             # further products, trained but not in the report (e.g. seed-0 sweeps)
       - {methods: [replay], seeds: [0], options: [{states_per_season: 50000}]}
+      - {methods: [ewc], seeds: [0, 1, 2], in_report: true}  # ... unless they say so: fewer seeds of more methods
 
 Every run of the products is one run folder ``STORAGE/<name>``, named from its identity by
 :func:`experiments.sweep.runs.run_name` (method, options, sequence name, seed). The report holds the
-runs of the main product (the top-level keys), one report per season sequence and option set (in
-subfolders named after them when there are several), since ``compare`` compares the methods of one
-sequence. Every problem (an unknown key, method or season, an empty product) is a
+runs of the main product (the top-level keys) and of the further products marked ``in_report``, one
+report per season sequence and option set (in subfolders named after them when there are several),
+since ``compare`` compares the methods of one sequence. Every problem (an unknown key, method or season, an empty product) is a
 :class:`ConfigError` naming the grid file and the valid choices, in one line.
 """
 
@@ -68,18 +69,24 @@ class Product(BaseModel):
     options: Annotated[list[dict[str, Any]], NonEmpty] = Field(default_factory=_no_options)
 
 
+class FurtherProduct(Product):
+    """A product of ``also``: trained, and in the report only when ``in_report`` (e.g. more methods on fewer seeds)."""
+
+    in_report: bool = False
+
+
 class GridModel(Product):
     """A grid file: its main product, the base config, the report folder and further products."""
 
     base: str | None = None
     config: dict[str, Any] = Field(default_factory=dict)
     report: str | None = None
-    also: list[Product] = Field(default_factory=list)
+    also: list[FurtherProduct] = Field(default_factory=list)
 
 
 #: The keys of a grid file.
 GRID_KEYS = tuple(GridModel.model_fields)
-PRODUCT_KEYS = tuple(Product.model_fields)
+PRODUCT_KEYS = tuple(FurtherProduct.model_fields)
 
 
 def _one_line(error: ValidationError, path: Path) -> str:
@@ -109,8 +116,14 @@ class Grid:
         if "method" in model.config or "seed" in model.config:
             raise ConfigError(f"config in {self.path} may not set method or seed; the grid's methods and seeds give them")
         self.main = self._runs(model)
-        extra = [run for product in model.also for runs in self._runs(product).values() for run in runs]
-        self.runs = _unique([run for runs in self.main.values() for run in runs] + extra, self.path)
+        ordered = [run for runs in self.main.values() for run in runs]  # trained in the order the file lists them
+        for product in model.also:
+            for group, runs in self._runs(product).items():
+                ordered += runs
+                if product.in_report:  # a run in two reported products is compared once
+                    reported = self.main.setdefault(group, [])
+                    reported += [run for run in runs if run.name not in {r.name for r in reported}]
+        self.runs = _unique(ordered, self.path)
 
     @property
     def name(self) -> str:
@@ -122,7 +135,7 @@ class Grid:
         return Path(self.model.report) if self.model.report else storage / f"{self.name}_report"
 
     def reports(self, storage: Path) -> dict[Path, list[RunSpec]]:
-        """Report folder -> the runs it compares: one per season sequence and option set of the main product."""
+        """Report folder -> the runs it compares: one per season sequence and option set of the reported products."""
         root = self.report_dir(storage)
         if len(self.main) == 1:
             return {root: next(iter(self.main.values()))}

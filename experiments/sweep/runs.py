@@ -30,6 +30,11 @@ class RunSpec:
         return str(self.config["method"])
 
     @property
+    def seed(self) -> int:
+        """The run's seed."""
+        return int(self.config["seed"])
+
+    @property
     def seasons(self) -> list[str]:
         """The run's season sequence."""
         return list(self.config["seasons"])

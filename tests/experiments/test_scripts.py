@@ -13,6 +13,7 @@ from experiments.script_app import ScriptApp
 
 SCRIPTS = [
     "experiments.benchmarks.methods",
+    "experiments.benchmarks.targets",
     "experiments.benchmarks.speed_methods",
     "experiments.benchmarks.env_speed",
     "experiments.benchmarks.parameter_growth",
@@ -45,6 +46,7 @@ def test_every_script_is_a_script_app_with_help(module: str, capsys: pytest.Capt
         ("experiments.benchmarks.env_speed", ["--steps", "0"], "--steps and --repeats must be >= 1"),
         ("experiments.media.demo", ["--frame", "480by360"], "--frame takes WIDTHxHEIGHT"),
         ("experiments.quick", ["--jobs", "many"], "Invalid value for '--jobs'"),
+        ("experiments.benchmarks.targets", ["--archive", "/nonexistent/archive"], "is not a folder"),
     ],
 )
 def test_a_user_error_exits_2_with_one_line_naming_it(

@@ -54,6 +54,46 @@ def test_the_methods_grid_is_the_benchmark_and_its_archive_needs_no_training() -
     assert to_train == [] and len(finished) == len(names)
 
 
+def test_the_v1_benchmark_grid_reports_every_method_in_both_orders() -> None:
+    grid = load_grid(GRIDS / "benchmark.yaml")
+    reports = grid.reports(Path("runs"))
+    assert list(reports) == [Path("docs/bench-v1/default"), Path("docs/bench-v1/reversed")]
+    default, reversed_order = (reports[folder] for folder in reports)
+    seeds = {method: sorted(run.seed for run in default if run.method == method) for method in {r.method for r in default}}
+    five = ("scratch", "finetune", "replay", "progressive", "progressive-random", "progress-compress", "retrain")
+    assert all(seeds[method] == [0, 1, 2, 3, 4] for method in five)
+    assert {m for m, s in seeds.items() if s == [0, 1, 2]} == {"finetune-copies", "ewc"}
+    assert len(reversed_order) == 8 * 3
+    assert all(run.seasons == ["winter", "autumn", "summer", "spring"] for run in reversed_order)
+    assert all(run.config["env"] == "GardenWatering-v1" and run.config["steps"] == 100_000 for run in grid.runs)
+    # Every method has 3 seeds before the headline methods get their fourth.
+    assert [run.seed for run in grid.runs[: 9 * 3]] == [0] * 9 + [1] * 9 + [2] * 9
+
+
+def test_a_further_product_joins_the_report_when_it_says_so_and_each_run_is_compared_once(tmp_path: Path) -> None:
+    also = [
+        {"methods": ["replay", "finetune"], "seeds": [1], "in_report": True},
+        {"methods": ["replay"], "seeds": [0, 1], "in_report": True},
+        {"methods": ["ewc"], "seeds": [0]},
+    ]
+    grid = load_grid(write_grid(tmp_path, also=also))
+    (report, compared), *more = grid.reports(tmp_path).items()
+    assert (
+        report == tmp_path / "grid_report"
+        and not more
+        and [run.name for run in compared]
+        == [
+            "finetune_seed0",
+            "scratch_seed0",
+            "finetune_seed1",
+            "scratch_seed1",
+            "replay_seed1",
+            "replay_seed0",
+        ]
+    )
+    assert "ewc_seed0" in [run.name for run in grid.runs] and len(grid.runs) == 7
+
+
 def test_the_tiny_grid_is_the_fixture_config(tmp_path: Path) -> None:
     grid = load_grid(GRIDS / "tiny.yaml")
     assert [run.name for run in grid.runs] == ["finetune_seed0", "scratch_seed0", "finetune_seed1", "scratch_seed1"]

@@ -15,6 +15,8 @@ and two worker nodes of one CPU each, every process bound to loopback):
    resume starts new days, see docs/cli.md, and tests/experiments/test_mid_season.py tests it);
    its finished season's files are untouched.
 3. The same grid again trains nothing and starts no task.
+4. ``--archive``: each finished run's results (no checkpoints) were copied as it finished; the grid on
+   an empty storage root with that archive trains nothing and writes its report from the archive.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ os.environ.update(LOOPBACK_ENV)  # before ray is imported: every Ray process of 
 from experiments.pipeline.config import CONFIG_DIR
 from experiments.pipeline.run_folder import METRICS
 from experiments.pipeline.train import train_run
+from experiments.sweep.archive import ARCHIVED_FILES
 from experiments.sweep.driver import run_sweep
 from experiments.sweep.grid import load_grid
 from experiments.sweep.task import ATTEMPT, log_path
@@ -99,6 +102,7 @@ def test_a_grid_on_two_nodes_survives_a_killed_node_and_matches_single_runs(tmp_
         storage.mkdir()
         command = [EVERGREEN, "sweep", str(grid_file), "--address", cluster.address, "--storage", str(storage)]
         command += ["--no-progress", "--checkpoint-every", "1000"]  # season checkpoints only (256-step seasons)
+        command += ["--archive", str(tmp_path / "archive")]
         sweep = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             killed = kill_node_mid_season(cluster, storage, sweep)
@@ -132,3 +136,19 @@ def test_a_grid_on_two_nodes_survives_a_killed_node_and_matches_single_runs(tmp_
         again = run_sweep(grid.runs, storage, address=cluster.address, progress=False)
         assert again.trained == [] and sorted(again.skipped) == sorted(logs)
         assert {name: log_path(storage / name).read_text() for name in logs} == logs
+
+        # The archive: each run's results without checkpoints; with it, a fresh storage root trains nothing.
+        for run in grid.runs:
+            kept = tmp_path / "archive" / run.name
+            assert sorted(path.name for path in kept.iterdir()) == sorted(ARCHIVED_FILES)
+            assert matrix(kept) == matrix(storage / run.name)
+        fresh = tmp_path / "fresh"
+        fresh.mkdir()
+        again_cli = subprocess.run(
+            [*command[:2], str(grid_file), "--storage", str(fresh), "--archive", str(tmp_path / "archive"), "--no-progress"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert again_cli.returncode == 0 and "Trained 0, already finished 4" in again_cli.stdout, again_cli.stderr
+        assert (fresh / "tiny_report" / "report.md").is_file() and not any(fresh.glob("*_seed*"))
