@@ -32,7 +32,7 @@ from experiments.sweep.runs import run_spec
 #: The methods of the quick preset, in the order of the report.
 METHODS = ("finetune", "scratch", "retrain", "replay", "progressive", "progress-compress")
 #: Longest first, so the two cores finish together (each method's time: docs/benchmark.md#the-quick-preset).
-TRAINING_ORDER = ("retrain", "progress-compress", "replay", "finetune", "scratch", "progressive")
+TRAINING_ORDER = ("progress-compress", "retrain", "progressive", "replay", "finetune", "scratch")
 #: The final agents shown in the videos (one video per season each).
 RENDERED_METHODS = ("progress-compress", "finetune")
 

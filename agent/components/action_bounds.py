@@ -13,9 +13,13 @@ https://arxiv.org/abs/2108.10470).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch as th
 from gymnasium import spaces
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import ActorCriticPolicy
+from stable_baselines3.common.type_aliases import RolloutBufferSamples
 
 
 def action_bound_loss(policy: ActorCriticPolicy, observations: th.Tensor) -> th.Tensor:
@@ -30,3 +34,19 @@ def action_bound_loss(policy: ActorCriticPolicy, observations: th.Tensor) -> th.
     box = (policy.action_space.low, policy.action_space.high)
     low, high = (th.as_tensor(bound, dtype=mean.dtype, device=mean.device) for bound in box)
     return (th.relu(mean - high).pow(2) + th.relu(low - mean).pow(2)).sum(dim=-1).mean()
+
+
+def action_bound_hook(model: BaseAlgorithm, coef: float) -> Callable[[RolloutBufferSamples], th.Tensor] | None:
+    """``coef`` times :func:`action_bound_loss` on each minibatch's observations, as a ``ContinualPPO.auxiliary_loss``.
+
+    ``None`` (SB3's update bit for bit) when ``coef`` is 0 or the policy squashes its actions (gSDE's
+    tanh already keeps them in the box).
+    """
+    policy = model.policy
+    if coef <= 0 or not isinstance(policy, ActorCriticPolicy) or policy.squash_output:
+        return None
+
+    def bound_loss(rollout_data: RolloutBufferSamples) -> th.Tensor:
+        return coef * action_bound_loss(policy, rollout_data.observations)
+
+    return bound_loss

@@ -30,6 +30,7 @@ import numpy as np
 import torch as th
 from torch import nn
 
+from agent.components.action_bounds import action_bound_hook
 from agent.components.cloning import cloning_loss, cloning_targets, collect_states, policy_targets
 from agent.components.progressive import (
     PICKLED_CLASSES,
@@ -62,14 +63,16 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
     :param dagger_rounds: rounds of DAgger after the first distillation: each replaces part of the
         season's memory with states the knowledge base visits, labelled by the active column
     :param adapter_width: width of the active column's adapters (0: a quarter of the hidden width)
-    :param column_init: how the active column starts each season: ``random`` (fresh) or ``latest``
-        (a copy of the knowledge base at the previous season's head, its laterals silent)
+    :param column_init: how the active column starts each season: ``latest`` (a copy of the knowledge
+        base at the previous season's head, its laterals silent) or ``random`` (fresh)
+    :param action_bound_coef: weight of the action-bound loss on the active column's action means
+        (:mod:`agent.components.action_bounds`; 0: off)
     """
 
     method = "progress-compress"
     supports_sde = False  # its losses and columns use a state-independent Gaussian log-std
-    # Checkpoints saved before column_init existed started every active column at random.
-    legacy_options: ClassVar[dict[str, Any]] = {"column_init": "random"}
+    # Checkpoints saved before these options existed started every active column at random, without the loss.
+    legacy_options: ClassVar[dict[str, Any]] = {"column_init": "random", "action_bound_coef": 0.0}
 
     def __init__(
         self,
@@ -88,9 +91,11 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         distill_lr: float = 1e-3,
         dagger_rounds: int = 1,
         adapter_width: int = 0,
-        column_init: str = "random",
+        column_init: str = "latest",
+        action_bound_coef: float = 1.0,
     ) -> None:
         check_column_init(column_init)
+        check_option("action_bound_coef", action_bound_coef)
         check_cloning_options(states_per_season, total_states, beta_policy, beta_value)
         check_option("distill_steps", distill_steps, integer=True)
         check_option("distill_batch", distill_batch, integer=True, positive=True)
@@ -113,6 +118,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         self.dagger_rounds = dagger_rounds
         self.adapter_width = adapter_width
         self.column_init = column_init
+        self.action_bound_coef = action_bound_coef
         self.memory = ReplayMemory(states_per_season, total_states, seed=seed)
         self.knowledge_base: ContinualPPO | None = None
         self.compressed = True  # whether the knowledge base has absorbed the current season
@@ -159,6 +165,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         if self.column_init == "latest" and len(self.seasons) > 1:
             extractor.column(1).start_from(extractor.column(0), head=resolve_season(self.seasons[-2]).index)
         self._replace_model(active)
+        active.auxiliary_loss = action_bound_hook(active, self.action_bound_coef)
         self.compressed = False
 
     def close(self) -> None:

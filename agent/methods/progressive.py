@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from agent.components.action_bounds import action_bound_hook
 from agent.components.progressive import (
     PICKLED_CLASSES,
     FrozenColumnsRolloutBuffer,
@@ -37,17 +38,20 @@ class Progressive(ContinualLearner):
     """A progressive network trained season after season; one frozen column per finished season.
 
     :param adapter_width: width of the lateral adapters (0: a quarter of the hidden width)
-    :param column_init: how a new column starts: ``random`` (the paper: a fresh column whose
-        laterals read the frozen ones) or ``latest`` (a copy of the previous column, its laterals
-        silent, so the season starts from what the last one ended with; see ``docs/methods.md``)
+    :param column_init: how a new column starts: ``latest`` (a copy of the previous column, its
+        laterals silent, so the season starts from what the last one ended with) or ``random`` (the
+        paper: a fresh column whose laterals read the frozen ones); see ``docs/methods.md``
+    :param action_bound_coef: weight of the action-bound loss that keeps the training column's
+        action means inside the action box (:mod:`agent.components.action_bounds`; 0: off), so that
+        a column copied into the next season can still explore there
     """
 
     method = "progressive"
     supports_sde = False  # its losses and columns use a state-independent Gaussian log-std
     #: Whether earlier columns keep what they learned (the control re-draws them at random).
     pretrained_columns = True
-    # Checkpoints saved before column_init existed started every column at random.
-    legacy_options: ClassVar[dict[str, Any]] = {"column_init": "random"}
+    # Checkpoints saved before these options existed started every column at random, without the loss.
+    legacy_options: ClassVar[dict[str, Any]] = {"column_init": "random", "action_bound_coef": 0.0}
 
     def __init__(
         self,
@@ -58,13 +62,16 @@ class Progressive(ContinualLearner):
         env_id: str = DEFAULT_ENV_ID,
         *,
         adapter_width: int = 0,
-        column_init: str = "random",
+        column_init: str = "latest",
+        action_bound_coef: float = 1.0,
     ) -> None:
         check_option("adapter_width", adapter_width, integer=True)
         check_column_init(column_init)
+        check_option("action_bound_coef", action_bound_coef)
         super().__init__(ppo_config, seed, tensorboard_log, torch_threads, env_id)
         self.adapter_width = adapter_width
         self.column_init = column_init
+        self.action_bound_coef = action_bound_coef
 
     def policy_kwargs(self, seasons: list[str]) -> dict[str, Any]:
         """The policy's arguments for a network with one column per season in ``seasons``."""
@@ -96,6 +103,7 @@ class Progressive(ContinualLearner):
             extractor = progressive_policy(model).mlp_extractor
             extractor.column(extractor.trainable_column).start_from(extractor.column(extractor.trainable_column - 1))
         self._replace_model(model)
+        model.auxiliary_loss = action_bound_hook(model, self.action_bound_coef)
 
     def can_act(self, season: str) -> bool:
         """Whether a column acts for ``season``'s one-hot slot."""

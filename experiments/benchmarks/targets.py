@@ -27,14 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
 
 from envs.atomic_io import atomic_write_text
 from experiments import RESULTS
-from experiments.pipeline.config import CONFIG_DIR
+from experiments.pipeline.config import CONFIG_DIR, read_run_config
 from experiments.report.markdown import markdown_table
 from experiments.report.runs import SCRATCH, Run, forward_transfers, group_runs, load_run
 from experiments.report.stats import LEGEND, format_spread, seed_spread
@@ -260,38 +260,37 @@ def column_init_section(archive: Path, scratch: list[Run]) -> list[str]:
     """The pilot's runs: each progressive method with each ``column_init``; where a new season starts, A, F, FT."""
     lines = ["## How a new column starts (the pilot)", ""]
     pilot = load_grid(PILOT)
+    # The main product holds today's defaults; the further products, the options before.
+    set_ups: list[tuple[str, dict[str, Any]]] = [(method, {}) for method in (*TRANSFER_METHODS, CONTROL)]
+    set_ups += [(method, options) for product in pilot.model.also for options in product.options for method in product.methods]
     rows = []
-    for product in pilot.model.also:
-        for options in product.options:
-            for method in product.methods:
-                runs = [
-                    load_run(archive / run.name)
-                    for run in pilot.runs
-                    if run.name in {run_name(method, seed, options) for seed in product.seeds}
-                    and is_current(archive / run.name, run.config)
-                ]
-                if not runs:
-                    continue
-                fts = forward_transfers({SCRATCH: scratch, method: runs}) if scratch else None
-                starts = [season_start(run) for run in runs]
-                rows.append(
-                    [
-                        method,
-                        str(options.get("column_init")),
-                        ", ".join(str(run.seed) for run in runs),
-                        _cell(starts),
-                        _cell([run.metrics["average_return"] for run in runs]),
-                        _cell([run.metrics["forgetting"] for run in runs]),
-                        _cell(fts[method]) if fts else "n/a",
-                    ]
-                )
+    for method, options in set_ups:
+        names = {run_name(method, seed, options) for seed in pilot.model.seeds}
+        runs = [load_run(archive / r.name) for r in pilot.runs if r.name in names and is_current(archive / r.name, r.config)]
+        if not runs:
+            continue
+        fts = forward_transfers({SCRATCH: scratch, method: runs}) if scratch else None
+        options_used = read_run_config(runs[0].path)["method_options"]
+        rows.append(
+            [
+                method,
+                str(options_used["column_init"]),
+                f"{options_used['action_bound_coef']:g}",
+                "" if options else "today's defaults",
+                ", ".join(str(run.seed) for run in runs),
+                _cell([season_start(run) for run in runs]),
+                _cell([run.metrics["average_return"] for run in runs]),
+                _cell([run.metrics["forgetting"] for run in runs]),
+                _cell(fts[method]) if fts else "n/a",
+            ]
+        )
     if not rows:
         return [*lines, "Not run yet.", ""]
     lines += [
         f"`{PILOT.relative_to(CONFIG_DIR.parent.parent)}`. Start: the return on seasons 2 to 4 at their first step "
         "(the new column acting); FT against every `scratch` run of the documented order.",
         "",
-        markdown_table(["method", "column_init", "seeds", "start", "A", "F", "FT"], rows),
+        markdown_table(["method", "column_init", "action_bound_coef", "", "seeds", "start", "A", "F", "FT"], rows),
         "",
     ]
     return lines

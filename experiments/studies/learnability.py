@@ -9,6 +9,9 @@ env version (default the newest); when another version has the same runs, a seco
 the two, each normalized against its own version's gardener.
 
 Run: ``.venv/bin/python -m experiments.studies.learnability [--env GardenWatering-v1] [--seeds 0,1,2] [--seasons spring]``
+``--lr-schedule linear`` and ``--lr-scale X`` try a learning rate annealed to 0 within the run, or
+scaled, against the defaults' constant rate (docs/search.md#what-was-tried-after-the-search); their runs
+go to their own ``ppo-HASH`` folder.
 (``--seasons`` also takes season YAML files, e.g. the exploratory summer variants in
 ``docs/history/summer_variants/``; their results are named by the file's stem).
 """
@@ -16,17 +19,28 @@ Run: ``.venv/bin/python -m experiments.studies.learnability [--env GardenWaterin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
 
 import envs
+from agent.core.ppo_defaults import default_ppo_config
 from agent.core.season_envs import check_env_id
 from envs.season_spec import resolve_season
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, ints_option, list_option
-from experiments.studies.ppo_runs import DEFAULT_ENV_ID, evaluate, load_result, new_ppo, normalized, save_result, train
+from experiments.studies.ppo_runs import (
+    DEFAULT_ENV_ID,
+    LR_SCHEDULES,
+    evaluate,
+    load_result,
+    new_ppo,
+    normalized,
+    ppo_setup,
+    save_result,
+    train,
+)
 
 BENCHMARK = "learnability"
 
@@ -41,32 +55,39 @@ def run_name(season: str, seed: int, steps: int) -> str:
     return f"{label(season)}_seed{seed}_{steps}"
 
 
-def run_season(season: str, seed: int, steps: int, episodes: int, env_id: str) -> None:
-    """Train PPO from scratch on ``season`` and keep its evaluation, unless that run is finished already."""
+def run_season(season: str, seed: int, steps: int, episodes: int, env_id: str, setup: dict[str, Any] | None = None) -> None:
+    """Train PPO from scratch on ``season`` and keep its evaluation, unless that run is finished already.
+
+    ``setup``: the PPO set-up (:func:`experiments.studies.ppo_runs.ppo_setup`; default the project's defaults).
+    """
     name = run_name(season, seed, steps)
-    if load_result(BENCHMARK, env_id, name) is not None:
+    if load_result(BENCHMARK, env_id, name, setup) is not None:
         return
-    model = new_ppo(season, seed, env_id=env_id)
+    model = new_ppo(season, seed, setup, env_id=env_id)
     seconds = train(model, steps)
     evaluation = evaluate(model, season, episodes, env_id)
     result = {"env": env_id, "season": season, "seed": seed, "steps": steps, "wall_seconds": seconds, **evaluation}
-    save_result(BENCHMARK, env_id, name, result)
+    save_result(BENCHMARK, env_id, name, result, setup)
     print(f"{env_id} {season} seed {seed}: normalized {result['normalized']:.2f} ({seconds:.0f} s)", flush=True)
 
 
-def season_scores(season: str, seeds: list[int], steps: int, env_id: str) -> list[float] | None:
+def season_scores(
+    season: str, seeds: list[int], steps: int, env_id: str, setup: dict[str, Any] | None = None
+) -> list[float] | None:
     """Normalized returns of the finished runs (current references of the env's version); None if any is missing."""
-    results = [load_result(BENCHMARK, env_id, run_name(season, s, steps)) for s in seeds]
+    results = [load_result(BENCHMARK, env_id, run_name(season, s, steps), setup) for s in seeds]
     if any(result is None for result in results):
         return None
     return [normalized(season, result["return"], env_id) for result in results if result is not None]
 
 
-def learnability_table(seasons: list[str], seeds: list[int], steps: int, env_id: str) -> str:
+def learnability_table(
+    seasons: list[str], seeds: list[int], steps: int, env_id: str, setup: dict[str, Any] | None = None
+) -> str:
     """Normalized return per season and seed, and the mean; normalized with the current reference returns."""
     rows = []
     for season in seasons:
-        scores = season_scores(season, seeds, steps, env_id) or []
+        scores = season_scores(season, seeds, steps, env_id, setup) or []
         rows.append([label(season), *(f"{v:.2f}" for v in scores), f"**{np.mean(scores):.2f}**"])
     return markdown_table(["season", *(f"seed {s}" for s in seeds), "mean"], rows)
 
@@ -96,8 +117,13 @@ def main(
     episodes: Annotated[int, typer.Option(help="evaluation days")] = 20,
     env: Annotated[str, typer.Option(help="garden env id (a registered id that takes season=)")] = DEFAULT_ENV_ID,
     compare_to: Annotated[str, typer.Option(help="env id whose finished runs the second table compares")] = "",
+    lr_schedule: Annotated[
+        str, typer.Option(help=f"learning rate through a run: {' or '.join(LR_SCHEDULES)} (annealed to 0)")
+    ] = "constant",
+    lr_scale: Annotated[float, typer.Option(help="times the default learning rate")] = 1.0,
 ) -> None:
     """Train PPO from scratch on each season and seed; print the normalized returns."""
+    setup = ppo_setup(lr_schedule, lr_scale)  # ValueError naming the valid schedules
     env_id = check_env_id(env)  # ValueError naming the valid ids
     other_id = check_env_id(compare_to) if compare_to else ""
     seed_values = ints_option(seeds, "--seeds", [0, 1, 2])
@@ -106,10 +132,11 @@ def main(
         resolve_season(season)  # ValueError naming the valid seasons
     for season in season_names:
         for seed in seed_values:
-            run_season(season, seed, steps, episodes, env_id)
-    print(f"\n{env_id}: PPO from scratch, {steps:,} steps, normalized return (random 0, gardener 1), {episodes} days")
+            run_season(season, seed, steps, episodes, env_id, setup)
+    variant = "" if setup == default_ppo_config() else f", learning rate {lr_scale:g}x the default's, {lr_schedule}"
+    print(f"\n{env_id}: PPO from scratch{variant}, {steps:,} steps, normalized return (random 0, gardener 1), {episodes} days")
     # Normalized when printed, from the raw returns, with the current reference returns.
-    print(learnability_table(season_names, seed_values, steps, env_id))
+    print(learnability_table(season_names, seed_values, steps, env_id, setup))
     if other_id and (table := versions_table(season_names, seed_values, steps, env_id, other_id)) is not None:
         print(f"\nMean normalized return, each env against its own gardener ({len(seed_values)} seeds)")
         print(table)

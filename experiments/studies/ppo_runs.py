@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,42 @@ from envs.normalization import reference_returns
 from experiments import RESULTS
 from experiments.pipeline.evaluation import EVAL_SEED
 
+#: How the learning rate moves through a run: SB3's constant rate, or annealed linearly to 0 (the
+#: PPO paper's Atari set-up; Huang et al. 2022, "The 37 implementation details of PPO").
+LR_SCHEDULES = ("constant", "linear")
+
+
+def ppo_setup(lr_schedule: str = "constant", lr_scale: float = 1.0) -> dict[str, Any]:
+    """The project's PPO defaults, with a learning-rate schedule and scale (the study's variants) when not the default's.
+
+    The result is what names the results folder (:func:`ppo_folder`): the defaults' own folder for
+    ``constant`` at scale 1.
+    """
+    if lr_schedule not in LR_SCHEDULES:
+        raise ValueError(f"unknown learning-rate schedule {lr_schedule!r}; valid: {', '.join(LR_SCHEDULES)}")
+    if not lr_scale > 0:
+        raise ValueError(f"the learning-rate scale must be > 0, got {lr_scale}")
+    setup = default_ppo_config()
+    if (lr_schedule, lr_scale) != ("constant", 1.0):
+        setup |= {"lr_schedule": lr_schedule, "lr_scale": lr_scale}
+    return setup
+
 
 def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None, env_id: str = DEFAULT_ENV_ID) -> PPO:
-    """A fresh PPO with the project's default hyperparameters on ``season`` of ``env_id`` (1 torch thread)."""
+    """A fresh PPO with the project's default hyperparameters on ``season`` of ``env_id`` (1 torch thread).
+
+    ``config``: PPO settings over the defaults; ``lr_schedule`` and ``lr_scale`` (see :func:`ppo_setup`)
+    make the learning rate ``scale * rate``, constant or annealed linearly to 0 over one ``learn``.
+    """
     torch.set_num_threads(1)
+    config = dict(config) if config is not None else default_ppo_config()
+    schedule, scale = config.pop("lr_schedule", "constant"), float(config.pop("lr_scale", 1.0))
     n_envs, kwargs = ppo_kwargs(config)
+    rate = scale * float(kwargs.pop("learning_rate"))
+    # SB3 calls the schedule with the share of the run still to go: 1 at the start, 0 at the end.
+    learning_rate: float | Callable[[float], float] = (lambda remaining: rate * remaining) if schedule == "linear" else rate
     env = season_vec_env(season, n_envs, seed, env_id)
-    return PPO("MlpPolicy", env, seed=seed, device="cpu", verbose=0, **kwargs)
+    return PPO("MlpPolicy", env, seed=seed, device="cpu", verbose=0, learning_rate=learning_rate, **kwargs)
 
 
 def switch_season(model: PPO, season: str, seed: int, env_id: str = DEFAULT_ENV_ID) -> None:
@@ -70,20 +100,20 @@ def ppo_folder(config: dict[str, Any] | None = None) -> str:
     return "ppo-" + hashlib.sha256(canonical.encode()).hexdigest()[:8]
 
 
-def result_path(benchmark: str, env_id: str, name: str) -> Path:
-    """Where a run's result JSON lives (trained with the project's current PPO defaults)."""
-    return RESULTS / benchmark / env_id / ppo_folder() / f"{name}.json"
+def result_path(benchmark: str, env_id: str, name: str, setup: dict[str, Any] | None = None) -> Path:
+    """Where a run's result JSON lives: the folder of its PPO set-up (default: the project's current PPO defaults)."""
+    return RESULTS / benchmark / env_id / ppo_folder(setup) / f"{name}.json"
 
 
-def load_result(benchmark: str, env_id: str, name: str) -> dict[str, Any] | None:
+def load_result(benchmark: str, env_id: str, name: str, setup: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """A finished run's result, or None."""
-    path = result_path(benchmark, env_id, name)
+    path = result_path(benchmark, env_id, name, setup)
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def save_result(benchmark: str, env_id: str, name: str, result: dict[str, Any]) -> None:
+def save_result(benchmark: str, env_id: str, name: str, result: dict[str, Any], setup: dict[str, Any] | None = None) -> None:
     """Write a run's result atomically (temp file, then rename), and the PPO set-up beside it once."""
-    path = result_path(benchmark, env_id, name)
+    path = result_path(benchmark, env_id, name, setup)
     if not (path.parent / "ppo.json").is_file():
-        atomic_write_json(path.parent / "ppo.json", default_ppo_config())
+        atomic_write_json(path.parent / "ppo.json", setup if setup is not None else default_ppo_config())
     atomic_write_json(path, result)

@@ -4,6 +4,8 @@ A grid file (see ``experiments/configs/grids/``)::
 
     base: ../four_seasons.yaml        # a training config file, relative to the grid file (default: none)
     config: {steps: 20000}            # training-config keys over the base's (not method or seed)
+    method_options:                   # a method's options in every run of it (not in run names: its set-up here)
+      progressive: {column_init: random}
     methods: [finetune, replay]       # agent.METHODS
     seeds: [0, 1, 2]
     seasons:                          # named season sequences (default: the base config's, unnamed)
@@ -80,6 +82,7 @@ class GridModel(Product):
 
     base: str | None = None
     config: dict[str, Any] = Field(default_factory=dict)
+    method_options: dict[Annotated[str, AfterValidator(_known_method)], dict[str, Any]] = Field(default_factory=dict)
     report: str | None = None
     also: list[FurtherProduct] = Field(default_factory=list)
 
@@ -154,8 +157,9 @@ class Grid:
                 for seed in product.seeds:
                     for method in product.methods:
                         name = run_name(method, seed, options, sequence)
+                        set_up = {**self.model.method_options.get(method, {}), **options}
                         try:
-                            runs.append(run_spec(name, method, seed, self.base, self.model.config, options, seasons))
+                            runs.append(run_spec(name, method, seed, self.base, self.model.config, set_up, seasons))
                         except ConfigError as error:  # the run's own message, and where it comes from
                             raise ConfigError(f"{error} (run {name} of {self.path})") from None
         return groups

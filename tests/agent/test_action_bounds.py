@@ -70,7 +70,23 @@ def test_zero_weight_leaves_sb3s_update_and_a_positive_one_attaches_the_bound() 
     assert bounded.model.auxiliary_loss(batch).item() == 0.0
 
 
-@pytest.mark.parametrize("method", ["finetune", "replay", "ewc"])
+@pytest.mark.parametrize("method", ["progressive", "progressive-random", "progress-compress"])
+def test_the_progressive_methods_bound_the_training_column_from_the_first_season(method: str) -> None:
+    options = {"states_per_season": 64, "distill_steps": 20} if method == "progress-compress" else {}
+    bounded = make_learner(method, ppo_config=TINY, seed=0, **options)
+    bounded.start_season("spring")
+    batch = SimpleNamespace(observations=th.as_tensor(observations("spring")))
+    assert bounded.model.auxiliary_loss is not None and bounded.model.auxiliary_loss(batch).item() == 0.0
+    extractor = bounded.model.policy.mlp_extractor
+    with th.no_grad():  # the training column's means pushed out of the box: the hook sees them
+        extractor.column(extractor.trainable_column).action_head.bias.fill_(3.0)
+    assert bounded.model.auxiliary_loss(batch).item() > 1.0
+    plain = make_learner(method, ppo_config=TINY, seed=0, action_bound_coef=0.0, **options)
+    plain.start_season("spring")
+    assert plain.model.auxiliary_loss is None
+
+
+@pytest.mark.parametrize("method", ["finetune", "replay", "ewc", "progressive", "progress-compress"])
 def test_negative_weight_is_refused_by_name(method: str) -> None:
     with pytest.raises(ValueError, match="action_bound_coef must be a non-negative number"):
         make_learner(method, ppo_config=TINY, action_bound_coef=-1.0)

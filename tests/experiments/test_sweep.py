@@ -94,6 +94,24 @@ def test_a_further_product_joins_the_report_when_it_says_so_and_each_run_is_comp
     assert "ewc_seed0" in [run.name for run in grid.runs] and len(grid.runs) == 7
 
 
+def test_a_methods_options_in_every_run_of_it_leave_run_names_alone(tmp_path: Path) -> None:
+    grid = load_grid(
+        write_grid(
+            tmp_path,
+            methods=["progressive", "finetune"],
+            seeds=[0],
+            method_options={"progressive": {"column_init": "random"}},
+            also=[{"methods": ["progressive"], "seeds": [1], "options": [{"adapter_width": 8}]}],
+        )
+    )
+    runs = {run.name: run.config["method_options"] for run in grid.runs}
+    assert list(runs) == ["progressive_seed0", "finetune_seed0", "progressive-adapter_width8_seed1"]
+    assert runs["progressive_seed0"]["column_init"] == "random" and "column_init" not in runs["finetune_seed0"]
+    assert runs["progressive-adapter_width8_seed1"]["column_init"] == "random"
+    with pytest.raises(ConfigError, match="unknown method 'progresive'"):
+        load_grid(write_grid(tmp_path, method_options={"progresive": {"column_init": "random"}}))
+
+
 def test_the_tiny_grid_is_the_fixture_config(tmp_path: Path) -> None:
     grid = load_grid(GRIDS / "tiny.yaml")
     assert [run.name for run in grid.runs] == ["finetune_seed0", "scratch_seed0", "finetune_seed1", "scratch_seed1"]
