@@ -22,13 +22,21 @@ keeps its traceback (status 1). List options take comma-separated values and may
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from experiments.cli_checks import check_output_folder, check_season, fail, interrupted, parse_options, user_errors
+from experiments.cli_checks import (
+    check_count,
+    check_output_folder,
+    check_season,
+    fail,
+    interrupted,
+    parse_options,
+    user_errors,
+)
 from experiments.cli_lists import split_list
 
 app = typer.Typer(
@@ -98,13 +106,10 @@ def show_season(
     name: Annotated[str, typer.Argument(help="a default season name, file.yaml or file.yaml:name")],
 ) -> None:
     """Print a season's full spec as YAML."""
+    check_season(name)  # exits 2 naming the valid seasons
     from envs.season_spec import resolve_season
 
-    try:
-        spec = resolve_season(name)
-    except ValueError as error:  # resolve_season's errors name the season and the valid ones
-        fail(str(error))
-    typer.echo(spec.to_yaml(), nl=False)
+    typer.echo(resolve_season(name).to_yaml(), nl=False)
 
 
 @app.command("demo")
@@ -261,23 +266,15 @@ def sweep(
         typer.Option(help="keep each finished run's results (no checkpoints) here; runs archived are not trained again"),
     ] = None,
 ) -> None:
-    """Train a grid of runs (methods × seeds × seasons × options) as Ray tasks, skip finished ones, write the report.
-
-    With ``--archive DIR`` the results of every finished run are copied to ``DIR/<run>`` (what ``compare``
-    reads), runs already there with their config are skipped, and the report is written from ``DIR``.
-    """
-    if jobs < 0:
-        fail(f"--jobs must be >= 0 (0: the machine's cores), got {jobs}")
-    if retries < 0:
-        fail(f"--retries must be >= 0, got {retries}")
-    if checkpoint_every is not None and checkpoint_every < 0:
-        fail(f"--checkpoint-every must be 0 (no mid-season checkpoints) or a number of env steps, got {checkpoint_every}")
+    """Train a grid of runs (methods × seeds × seasons × options) as Ray tasks, skip finished ones, write the report."""
+    check_count("--jobs", jobs)
+    check_count("--retries", retries)
+    check_count("--checkpoint-every", checkpoint_every, zero="no mid-season checkpoints")
     from agent import CheckpointError
     from experiments.pipeline.config import ConfigError
-    from experiments.sweep.archive import archive_finished, archive_run, is_current
+    from experiments.sweep.archive import archive_hooks
     from experiments.sweep.driver import RunsFailed, check_storage, run_sweep, write_reports
     from experiments.sweep.grid import load_grid
-    from experiments.sweep.runs import RunSpec
 
     root = storage or Path("runs")
     with user_errors((ConfigError, CheckpointError), grid, root):
@@ -288,18 +285,7 @@ def sweep(
         reports = loaded.reports(root)
         for folder in reports:
             check_output_folder(folder)
-        skip: Callable[[RunSpec], bool] | None = None  # with an archive: runs archived count as finished
-        on_finished: Callable[[RunSpec], None] | None = None
-        if archive is not None:
-            shelf = archive
-            archive_finished(loaded.runs, root, shelf)  # runs finished before a stop
-
-            def skip(run: RunSpec) -> bool:
-                return is_current(shelf / run.name, run.config)
-
-            def on_finished(run: RunSpec) -> None:
-                archive_run(root / run.name, shelf)
-
+        skip, on_finished = archive_hooks(loaded.runs, root, archive)  # with an archive, archived runs are done
         try:
             result = run_sweep(
                 loaded.runs,
@@ -339,12 +325,9 @@ def search(
     """Search PPO's settings with Ray Tune (Optuna proposes, ASHA stops early); print the best trials."""
     import os
 
-    if jobs < 0:
-        fail(f"--jobs must be >= 0 (0: the machine's cores), got {jobs}")
-    if retries < 0:
-        fail(f"--retries must be >= 0, got {retries}")
-    if confirm < 0:
-        fail(f"--confirm must be >= 0 (0: no confirmation), got {confirm}")
+    check_count("--jobs", jobs)
+    check_count("--retries", retries)
+    check_count("--confirm", confirm)
     from experiments.pipeline.config import ConfigError
     from experiments.search.driver import TrialsFailed
     from experiments.search.run import run_search

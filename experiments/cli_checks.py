@@ -22,6 +22,12 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
+def check_count(option: str, value: int | None, zero: str | None = None) -> None:
+    """Exit 2 unless an integer option is unset or at least 0; ``zero`` says what 0 means, if anything special."""
+    if value is not None and value < 0:
+        fail(f"{option} must be " + (f"0 ({zero}) or a number" if zero else ">= 0") + f", got {value}")
+
+
 def check_season(season: str) -> None:
     """Exit 2 naming the valid seasons unless ``season`` resolves (a default name, file.yaml or file.yaml:name)."""
     from envs.season_spec import resolve_season

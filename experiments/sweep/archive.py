@@ -9,7 +9,7 @@ without training (the benchmarks' archives are under ``docs/results/``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +50,26 @@ def archive_finished(runs: Sequence[RunSpec], storage: Path, archive: Path) -> l
             archive_run(storage / run.name, archive)
             copied.append(run.name)
     return copied
+
+
+def archive_hooks(
+    runs: Sequence[RunSpec], storage: Path, archive: Path | None
+) -> tuple[Callable[[RunSpec], bool] | None, Callable[[RunSpec], None] | None]:
+    """The sweep's ``skip`` and ``on_finished`` for ``--archive DIR`` (none without one).
+
+    Runs finished before a stop are archived first; ``skip`` then counts a run as finished when its
+    archive holds its config, and ``on_finished`` copies a run's results (what ``compare`` reads, no
+    checkpoints) to ``DIR/<run>`` as it ends, so the report can be written from ``DIR``.
+    """
+    if archive is None:
+        return None, None
+    shelf = archive
+    archive_finished(runs, storage, shelf)
+
+    def skip(run: RunSpec) -> bool:
+        return is_current(shelf / run.name, run.config)
+
+    def on_finished(run: RunSpec) -> None:
+        archive_run(storage / run.name, shelf)
+
+    return skip, on_finished
