@@ -29,6 +29,7 @@ from typing import Annotated, Any
 import typer
 
 from experiments.cli_checks import (
+    INTERRUPTED,
     check_count,
     check_output_folder,
     check_season,
@@ -46,17 +47,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-#: What Ctrl-C says, by subcommand (every output is written whole or not at all).
-INTERRUPTED = {
-    "train": "interrupted, run the same command to resume",
-    "eval": "interrupted, run the same command to evaluate again",
-    "render": "interrupted, no video was written",
-    "compare": "interrupted, run the same command to write the report",
-    "demo": "interrupted, run the same command to make the video",
-    "sweep": "interrupted, run the same command to resume (finished runs are skipped, the others resume)",
-    "search": "interrupted, run the same command to resume (finished trials are kept)",
-}
 
 
 @app.callback()
@@ -348,13 +338,9 @@ def search(
 
 def print_matrix(folder: Path) -> None:
     """Print the normalized return matrix of a folder holding ``return_matrix_normalized.csv``."""
-    from experiments.pipeline.run_folder import read_matrix
+    from experiments.pipeline.run_folder import matrix_text
 
-    labels, seasons, matrix = read_matrix(folder, normalized=True)
-    typer.echo("Normalized return (0 = random, 1 = scripted gardener); rows: after training through")
-    typer.echo(f"{'':12s}" + "".join(f"{season:>10s}" for season in seasons))
-    for label, row in zip(labels, matrix, strict=True):
-        typer.echo(f"{label:12s}" + "".join(f"{value:10.2f}" for value in row))
+    typer.echo(matrix_text(folder))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

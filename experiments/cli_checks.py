@@ -15,6 +15,17 @@ from typing import NoReturn
 
 import typer
 
+#: What Ctrl-C says, by subcommand (every output is written whole or not at all).
+INTERRUPTED = {
+    "train": "interrupted, run the same command to resume",
+    "eval": "interrupted, run the same command to evaluate again",
+    "render": "interrupted, no video was written",
+    "compare": "interrupted, run the same command to write the report",
+    "demo": "interrupted, run the same command to make the video",
+    "sweep": "interrupted, run the same command to resume (finished runs are skipped, the others resume)",
+    "search": "interrupted, run the same command to resume (finished trials are kept)",
+}
+
 
 def fail(message: str) -> NoReturn:
     """Print one line naming a user error and exit with status 2 (no traceback)."""

@@ -183,6 +183,15 @@ def read_matrix(run_dir: Path, normalized: bool = True) -> tuple[list[str], list
     return labels, header[1:], matrix
 
 
+def matrix_text(folder: Path) -> str:
+    """The normalized return matrix of a folder holding ``return_matrix_normalized.csv``, as a table to print."""
+    labels, seasons, matrix = read_matrix(folder, normalized=True)
+    lines = ["Normalized return (0 = random, 1 = scripted gardener); rows: after training through"]
+    lines.append(f"{'':12s}" + "".join(f"{season:>10s}" for season in seasons))
+    lines += [f"{label:12s}" + "".join(f"{value:10.2f}" for value in row) for label, row in zip(labels, matrix, strict=True)]
+    return "\n".join(lines)
+
+
 def read_curves(run_dir: Path) -> list[dict[str, Any]]:
     """The learning-curve points of a run (``CURVE_COLUMNS``, numbers parsed)."""
     return read_curves_file(Path(run_dir) / CURVES)
