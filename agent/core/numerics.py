@@ -6,13 +6,19 @@ Results from an AVX-512 path and an AVX2 path differ in the last bits, and PPO t
 into a different policy within a few updates: the same seed gives a different return matrix on another
 machine. Pinning both libraries to their AVX2 paths (``ATEN_CPU_CAPABILITY=avx2``, and MKL's Conditional
 Numerical Reproducibility mode ``MKL_CBWR=AVX2``) makes every x86-64 processor with AVX2 compute the same
-bits. Both variables are read when torch runs its first kernel, so :func:`pin_cpu_numerics` runs when
+bits, per processor vendor: an AMD processor computes other last bits than an Intel one under the same
+pins (some library of the stack dispatches on the vendor as well as on the instruction sets; which one
+is not isolated), so a seed gives one return matrix on Intel machines and another on AMD machines
+(:func:`processor_vendor`). Both
+variables are read when torch runs its first kernel, so :func:`pin_cpu_numerics` runs when
 :mod:`agent` is imported, before any learner exists. A value the user set already is kept.
 """
 
 from __future__ import annotations
 
 import os
+import platform
+from pathlib import Path
 
 PINNED_NUMERICS: dict[str, str] = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"}
 
@@ -29,3 +35,20 @@ def pin_cpu_numerics() -> dict[str, str]:
     for name, value in PINNED_NUMERICS.items():
         os.environ.setdefault(name, value)
     return {name: os.environ[name] for name in PINNED_NUMERICS}
+
+
+def processor_vendor(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The processor's vendor string, e.g. ``"GenuineIntel"`` or ``"AuthenticAMD"``.
+
+    Pinned numerics give the same bits on processors of one vendor (see the module docstring), so
+    results recorded for a bit-exact comparison are kept per vendor.
+
+    :param cpuinfo: where Linux lists the processor (its ``vendor_id`` line is read)
+    :return: the ``vendor_id`` of the first processor, or the platform's processor name where there is none
+    """
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "vendor_id":
+                return value.strip()
+    return platform.processor() or platform.machine()

@@ -32,26 +32,15 @@ import experiments.pipeline.train as train
 from agent import METHODS, ContinualLearner
 from agent.components.replay_memory import MEMORY_FILE, load_memory
 from agent.core.season_envs import env_rng_states
-from experiments.cli import parse_options
 from experiments.pipeline import run_folder
 from experiments.pipeline.config import resolve_config
 from experiments.pipeline.train import train_run
+from tests.experiments.behaviour_fixture import FIXTURE, STEPS, tiny_config
 from tests.experiments.cli_runs import EVERGREEN, tree_digest
-
-FIXTURE = json.loads((Path(__file__).parent.parent / "fixtures" / "tiny_return_matrices.json").read_text())
-STEPS = FIXTURE["config"]["steps"]
 
 
 class Killed(Exception):
     """Stands for a kill right after a mid-season checkpoint was committed."""
-
-
-def tiny_config(method: str, **overrides: Any) -> dict[str, Any]:
-    """The fixture's tiny config for ``method`` (with its options), resolved."""
-    given: dict[str, Any] = {"method": method, **overrides}
-    if method in FIXTURE["options"]:
-        given["method_options"] = parse_options(FIXTURE["options"][method])
-    return resolve_config(FIXTURE["config"], given)
 
 
 def kill_after_first_checkpoint(monkeypatch: pytest.MonkeyPatch, season_index: int) -> None:

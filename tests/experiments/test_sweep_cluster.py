@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import json
 import os
 import re
 import subprocess
@@ -43,9 +42,9 @@ from experiments.sweep.archive import ARCHIVED_FILES
 from experiments.sweep.driver import run_sweep
 from experiments.sweep.grid import load_grid
 from experiments.sweep.task import ATTEMPT, log_path
+from tests.experiments.behaviour_fixture import recorded_matrix
 from tests.experiments.cli_runs import EVERGREEN, tree_digest
 
-FIXTURE = json.loads((Path(__file__).parent.parent / "fixtures" / "tiny_return_matrices.json").read_text())
 TARGET = "finetune_seed0"  # the run whose node is killed
 
 
@@ -95,9 +94,10 @@ def two_node_cluster() -> Iterator[Any]:
 
 
 def test_a_grid_on_two_nodes_survives_a_killed_node_and_matches_single_runs(tmp_path: Path) -> None:
+    grid_file = CONFIG_DIR / "grids" / "tiny.yaml"
+    grid = load_grid(grid_file)
+    recorded = {run.name: recorded_matrix(run.method) for run in grid.runs if run.config["seed"] == 0}
     with two_node_cluster() as cluster:
-        grid_file = CONFIG_DIR / "grids" / "tiny.yaml"
-        grid = load_grid(grid_file)
         storage = tmp_path / "runs"
         storage.mkdir()
         command = [EVERGREEN, "sweep", str(grid_file), "--address", cluster.address, "--storage", str(storage)]
@@ -128,7 +128,7 @@ def test_a_grid_on_two_nodes_survives_a_killed_node_and_matches_single_runs(tmp_
 
         # Bit-identical to the runs made alone: the fixture (seed 0), train_run in this process (seed 1).
         for run in grid.runs:
-            expected = FIXTURE["return_matrices"][run.method] if run.config["seed"] == 0 else alone[run.name]
+            expected = recorded[run.name] if run.config["seed"] == 0 else alone[run.name]
             assert matrix(storage / run.name) == expected, run.name
 
         # The same grid again: every run is finished, nothing is trained, no task starts.
