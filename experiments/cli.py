@@ -3,7 +3,7 @@
 Subcommands:
 
 - ``evergreen train``: train a continual method season after season into a run folder (resumable);
-- ``evergreen eval DIR``: recompute a run's return matrix from its checkpoints;
+- ``evergreen eval DIR``: recompute a run's return matrix from its checkpoints (``--season-agnostic``: not told the season);
 - ``evergreen render``: a video (or the live GUI) of a trained policy or the scripted gardener;
 - ``evergreen compare DIR...``: continual against retrain-from-scratch, as a report with plots;
 - ``evergreen sweep GRID.yaml``: a grid of runs as Ray tasks (local, or a cluster by address), then its report;
@@ -171,19 +171,30 @@ def train(
 def evaluate(
     run_dir: Annotated[Path, typer.Argument(help="a run folder of evergreen train")],
     episodes: Annotated[int | None, typer.Option(help="evaluation days per season (default: the run's)")] = None,
+    season_agnostic: Annotated[
+        bool, typer.Option("--season-agnostic", help="act without the season one-hot (to DIR/eval_agnostic/)")
+    ] = False,
+    fit_recognizer: Annotated[
+        bool, typer.Option("--fit-recognizer", help="with --season-agnostic: fit and save each checkpoint's recognizer")
+    ] = False,
 ) -> None:
-    """Recompute a run's return matrix from its saved checkpoints (written to DIR/eval/)."""
+    """Recompute a run's return matrix from its saved checkpoints (written to DIR/eval/), told the season or not."""
     if episodes is not None and episodes < 1:
         fail(f"--episodes must be >= 1, got {episodes}")
+    if fit_recognizer and not season_agnostic:
+        fail("--fit-recognizer fits the recognizers --season-agnostic acts with; give both")
     from agent import CheckpointError
+    from experiments.pipeline.agnostic import AGNOSTIC_DIR, check_recognizers, evaluate_agnostic
     from experiments.pipeline.config import ConfigError
     from experiments.pipeline.reevaluate import EVAL_DIR, check_run, reevaluate
     from experiments.pipeline.run_folder import MATRIX_NORMALIZED
 
     with user_errors((ConfigError, CheckpointError), run_dir):
         check_run(run_dir)  # before any work: a run folder whose checkpoints match its config
-        check_output_folder(run_dir / EVAL_DIR)
-        out = reevaluate(run_dir, episodes)
+        if season_agnostic and not fit_recognizer:
+            check_recognizers(run_dir)
+        check_output_folder(run_dir / (AGNOSTIC_DIR if season_agnostic else EVAL_DIR))
+        out = evaluate_agnostic(run_dir, episodes, fit_recognizer) if season_agnostic else reevaluate(run_dir, episodes)
     print_matrix(out)
     typer.echo(f"Wrote {out / MATRIX_NORMALIZED} and the raw matrix and metrics beside it")
 

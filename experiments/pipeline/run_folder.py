@@ -57,6 +57,10 @@ MATRIX = "return_matrix.csv"
 MATRIX_NORMALIZED = "return_matrix_normalized.csv"
 CURVES = "curves.csv"
 METRICS = "metrics.json"
+#: Written by ``evergreen eval --season-agnostic``: the matrices and metrics not told the season, and
+#: how each checkpoint's recognizer named the days.
+AGNOSTIC_DIR = "eval_agnostic"
+RECOGNITION = "recognizer.json"
 #: In every checkpoint folder: its row of the return matrix and its season's learning curve.
 ROW_FILE = "row.json"
 CURVE_FILE = "curve.csv"

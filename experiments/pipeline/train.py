@@ -49,6 +49,7 @@ from experiments.pipeline.mid_season import (
     remove_mid_season,
     resume_mid_season,
 )
+from experiments.pipeline.recognition import PER_SEASON, RECOGNIZER_FILE, fit_recognizer
 from experiments.pipeline.run_lock import run_lock
 
 
@@ -109,6 +110,8 @@ def _train_locked(config: dict[str, Any], run_dir: Path, force: bool, progress: 
 
     # Only once the checkpoint has loaded: a refused resume leaves the folder as it was.
     set_aside_interrupted_logs(tensorboard, labels, finished)
+    # Learners that act per season keep a season recognizer with each checkpoint (for acting untold).
+    recognize = config["env"] if config["method"] in PER_SEASON else None
     for index, season in enumerate(seasons, start=1):
         if index <= finished:
             continue
@@ -122,7 +125,7 @@ def _train_locked(config: dict[str, Any], run_dir: Path, force: bool, progress: 
 
         final = run_dir / run_folder.season_dir_name(index, labels[index - 1])
         with run_folder.naming(final):
-            save_checkpoint(final, learner, evaluator, seasons, index, curve.points)
+            save_checkpoint(final, learner, evaluator, seasons, index, curve.points, recognize)
         remove_mid_season(run_dir, index, labels[index - 1])  # the season's folder replaces them
 
     evaluator.close()
@@ -260,11 +263,17 @@ def save_checkpoint(
     seasons: list[str],
     index: int,
     curve: list[dict[str, Any]],
+    recognizer_env: str | None = None,
 ) -> None:
-    """Evaluate the learner on every season and commit checkpoint, row and curve as one folder."""
+    """Evaluate the learner on every season and commit checkpoint, row and curve as one folder.
+
+    With ``recognizer_env`` (an env id), a season recognizer fitted on that env joins the checkpoint.
+    """
     raw, normalized = evaluator.row(learner, seasons)
     staging = run_folder.staging_dir(final)
     learner.save(staging)
+    if recognizer_env is not None:
+        (staging / RECOGNIZER_FILE).write_bytes(fit_recognizer(learner, recognizer_env).to_bytes())
     row = {"season_index": index, "season": learner.season if index else None, "return": raw, "normalized": normalized}
     (staging / run_folder.ROW_FILE).write_text(json.dumps(row, indent=1) + "\n")
     (staging / run_folder.CURVE_FILE).write_text(run_folder.curves_csv(curve))

@@ -15,15 +15,18 @@ transfer, and ``retrain`` (retraining on everything seen so far) is the referenc
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from envs.atomic_io import atomic_write_bytes, atomic_write_text
+from experiments.pipeline.run_folder import AGNOSTIC_DIR, METRICS, RECOGNITION, read_metrics
 from experiments.report.markdown import markdown_table
-from experiments.report.plots import final_returns_png, heatmap_png, learning_curves_png, season_labels
+from experiments.report.plots import confusion_png, final_returns_png, heatmap_png, learning_curves_png, season_labels
 from experiments.report.runs import SCRATCH, Run, forward_transfers, group_runs, load_run, mean_compute, mean_defined
 from experiments.report.stats import LEGEND, format_spread, seed_spread
 
@@ -202,6 +205,53 @@ def _findings(groups: dict[str, list[Run]], seasons: list[str]) -> list[str]:
     return [*lines, ""]
 
 
+def _day_mean(records: list[dict[str, Any]], key: str) -> float:
+    """The mean of ``key`` over the days of recognizer records (each weighs its days)."""
+    return sum(rec[key] * rec["days"] for rec in records) / max(sum(rec["days"] for rec in records), 1)
+
+
+def _agnostic_section(groups: dict[str, list[Run]], seasons: list[str], out_dir: Path) -> list[str]:
+    """Told the season and not (runs evaluated by ``evergreen eval --season-agnostic``), and the recognizer.
+
+    Only runs with ``eval_agnostic/`` count; no section when there are none.
+    """
+    rows, confusions = [], {}
+    for method, runs in groups.items():
+        evaluated = [run for run in runs if (run.path / AGNOSTIC_DIR / METRICS).is_file()]
+        if not evaluated:
+            continue
+        told = np.mean([run.metrics["average_return"] for run in evaluated])
+        untold = np.mean([read_metrics(run.path / AGNOSTIC_DIR)["average_return"] for run in evaluated])
+        records = [rec for run in evaluated for rec in json.loads((run.path / AGNOSTIC_DIR / RECOGNITION).read_text())]
+        known = [rec for rec in records if rec["known"] and len(rec["named"]) > 1]
+        unseen = [rec for rec in records if not rec["known"]]
+        cells = [f"{told:.3f}", f"{untold:.3f}", f"{told - untold:+.3f}"]
+        if known:
+            cells += [f"{_day_mean(known, key):.3f}" for key in ("accuracy", "commit_step", "novel")]
+            cells += [f"{_day_mean(unseen, 'novel'):.3f}" if unseen else "n/a"]
+            final = [rec for rec in records if rec["after"] == seasons[-1]]
+            confusions[method] = np.array(
+                [[sum(rec["named"].get(n, 0) for rec in final if rec["season"] == p) for n in seasons] for p in seasons]
+            )
+        else:
+            cells += ["n/a"] * 4  # one network for every season: nothing to recognize
+        rows.append([method, str(len(evaluated)), *cells])
+    if not rows:
+        return []
+    header = ["method", "seeds", "A told", "A not told", "difference", "accuracy", "commit step", "new (learned)"]
+    lines = ["## Told the season and not", "", markdown_table([*header, "new (not yet)"], rows), ""]
+    lines += [
+        "Not told: `evergreen eval DIR --season-agnostic`. Accuracy: the share of days the recognizer named right,"
+        " over checkpoints that know the season and another; commit step: the step of the day it committed at; new:"
+        " the share of days judged of no known season, for a season learned (false alarms) and one not learned yet.",
+        "",
+    ]
+    if confusions:
+        atomic_write_bytes(out_dir / "confusion.png", confusion_png(confusions, seasons))
+        lines += ["The final checkpoints' recognizers (days summed over seeds): ![confusion](confusion.png)", ""]
+    return lines
+
+
 def _write_figures(groups: dict[str, list[Run]], seasons: list[str], out_dir: Path) -> list[str]:
     """Write the heatmaps, final returns and learning curves into ``out_dir``; the heatmaps' markdown images."""
     heatmaps = []
@@ -255,6 +305,7 @@ def write_report(run_dirs: Sequence[Path], out_dir: Path, bootstrap_seed: int = 
         "",
         "![learning curves](learning_curves.png)",
         "",
+        *_agnostic_section(groups, seasons, out_dir),
         *_compute_section(groups),
         *_parameters_section(groups, seasons),
         *_findings(groups, seasons),

@@ -63,6 +63,30 @@ def heatmap_png(matrix: np.ndarray, seasons: Sequence[str], title: str) -> bytes
     return _png(fig)
 
 
+def confusion_png(counts: Mapping[str, np.ndarray], seasons: Sequence[str]) -> bytes:
+    """One annotated confusion matrix per method: the season of a day against the season the recognizer named.
+
+    :param counts: method -> ``(N, N)`` day counts (row: the season played, column: the season named)
+    :param seasons: the ``N`` season names
+    :return: PNG bytes
+    """
+    labels = season_labels(seasons)
+    n = len(seasons)
+    fig = Figure(figsize=((1.0 * n + 1.5) * len(counts), 1.0 * n + 1.5))
+    for k, (method, count) in enumerate(counts.items()):
+        ax = fig.add_subplot(1, len(counts), k + 1)
+        share = count / np.maximum(count.sum(axis=1, keepdims=True), 1)
+        ax.imshow(share, cmap="Greens", vmin=0.0, vmax=1.0)
+        ax.set_xticks(range(n), labels, rotation=30, ha="right")
+        ax.set_yticks(range(n), labels)
+        ax.set_xlabel("season named")
+        ax.set_ylabel("season played" if k == 0 else "")
+        for (row, col), value in np.ndenumerate(count):
+            ax.text(col, row, str(int(value)), ha="center", va="center", color="white" if share[row, col] > 0.6 else "black")
+        ax.set_title(method)
+    return _png(fig)
+
+
 def final_returns_png(finals: Mapping[str, np.ndarray], seasons: Sequence[str]) -> bytes:
     """Grouped bars of the final normalized return per season, one bar per method, min–max over seeds.
 

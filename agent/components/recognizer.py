@@ -1,0 +1,280 @@
+"""A season recognizer: which season a day is, from what the robot observes and how it moves.
+
+A learner told nothing but its observations has to work out the season before a progressive
+network can pick a column (Rusu et al. 2016 select it by the task id). The recognizer is a
+multinomial logistic regression over the season's cues in the day so far (Bishop 2006, ch. 4.3):
+
+- the weather now: temperature, daylight left, wind speed;
+- the day's mean, so far, of which plant kinds the robot sees and how moist they are;
+- the day's mean, so far, of the rover's response to its own commands: each step's command and
+  the change it produced in forward speed, lateral speed and yaw rate, and their products. Ice and
+  grass differ there, not in what a thermometer reads, so a user's season that shares a default
+  season's temperature and daylight can still be told apart.
+
+Where the robot stands and where each plant is are left out on purpose: they change from day to
+day within a season, and a classifier fitted on a few days learns those days' layouts instead of
+the season. It is fitted on whole days of each season (every prefix of a day is a sample, so it
+learns to decide early), by full-batch L-BFGS from zero weights: no random number is drawn, and the
+same days give the same recognizer. When acting it commits, for the rest of the day, to the first
+season whose probability reaches ``confidence``, or to the most likely season after
+``commit_steps`` steps of the day (:class:`DayTracker`).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch as th
+
+from envs.observation import PLANT_FEATURES, ROBOT_FEATURES
+from envs.season_spec import PLANT_KINDS
+
+#: Where the rover's response lives in the observation: forward speed, lateral speed, yaw rate.
+RESPONSE = tuple(ROBOT_FEATURES.index(name) for name in ("velocity_forward", "velocity_left", "yaw_rate"))
+TEMPERATURE, DAYLIGHT = ROBOT_FEATURES.index("temperature"), ROBOT_FEATURES.index("daylight_left")
+WIND = (ROBOT_FEATURES.index("wind_forward"), ROBOT_FEATURES.index("wind_left"))
+PRESENT, MOISTURE = PLANT_FEATURES.index("present"), PLANT_FEATURES.index("moisture")
+KINDS = tuple(PLANT_FEATURES.index(f"kind_{kind}") for kind in PLANT_KINDS)
+#: Smallest per-feature spread of a season (standardized units): a feature constant within a season
+#: (its temperature) still allows small differences before a day counts as new.
+MIN_SPREAD = 0.1
+
+
+@dataclass
+class Day:
+    """One day as the robot lived it: its observations (one-hot included) and the actions it took."""
+
+    season: str
+    observations: np.ndarray  # (T, n_obs)
+    actions: np.ndarray  # (T, n_actions): actions[t] was taken after observations[t]
+
+
+def weather(observation: np.ndarray) -> np.ndarray:
+    """Temperature, daylight left and wind speed (the wind's direction turns with the robot, its speed does not)."""
+    return np.array([observation[TEMPERATURE], observation[DAYLIGHT], np.hypot(*observation[list(WIND)])])
+
+
+def step_evidence(
+    observation: np.ndarray, previous: np.ndarray | None, action: np.ndarray | None, n_actions: int
+) -> np.ndarray:
+    """What one step tells about the season beyond the weather: the plants seen, the last command, the response.
+
+    ``observation`` and ``previous`` exclude the one-hot; the command and response are zeros at a
+    day's first step. The plants: per kind, how many slots hold a standing plant of it, and the mean
+    moisture of the plants seen.
+    """
+    slots = observation[len(ROBOT_FEATURES) :].reshape(-1, len(PLANT_FEATURES))
+    present = slots[:, PRESENT] > 0.5
+    plants = np.concatenate(
+        [slots[present][:, list(KINDS)].sum(axis=0), [slots[present, MOISTURE].mean() if present.any() else 0.0]]
+    )
+    if previous is None or action is None:
+        return np.concatenate([plants, np.zeros(n_actions + len(RESPONSE) + n_actions * len(RESPONSE))])
+    response = observation[list(RESPONSE)] - previous[list(RESPONSE)]
+    return np.concatenate([plants, action, response, np.outer(action, response).ravel()])
+
+
+def day_features(observations: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """The recognizer's input at every step of a day: (T, n_features), from one-hot-free observations."""
+    evidence = np.stack(
+        [
+            step_evidence(observations[t], observations[t - 1] if t else None, actions[t - 1] if t else None, actions.shape[1])
+            for t in range(len(observations))
+        ]
+    )
+    running_mean = np.cumsum(evidence, axis=0) / np.arange(1, len(evidence) + 1)[:, None]
+    now = np.stack([weather(observation) for observation in observations])
+    return np.concatenate([now, running_mean], axis=1).astype(np.float64)
+
+
+@dataclass
+class SeasonRecognizer:
+    """Which of the seasons it was fitted on a day is; see the module docstring.
+
+    :param seasons: the seasons it knows, in order (a learner's seasons so far)
+    :param obs_dims: the observation's length without the season one-hot
+    :param n_actions: the action's length
+    :param confidence: commit as soon as one season is this likely
+    :param commit_steps: commit to the most likely season at this step of the day at the latest; the
+        day's novelty is judged at this step too
+    """
+
+    seasons: list[str]
+    obs_dims: int
+    n_actions: int
+    confidence: float = 0.95
+    commit_steps: int = 10
+    mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    scale: np.ndarray = field(default_factory=lambda: np.ones(0))
+    weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    bias: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    centers: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    spreads: np.ndarray = field(default_factory=lambda: np.ones((0, 0)))
+    novelty_threshold: float = float("inf")
+
+    def __post_init__(self) -> None:
+        if not self.seasons:
+            raise ValueError("a season recognizer needs at least one season")
+        if not 0.0 < self.confidence <= 1.0:
+            raise ValueError(f"recognizer confidence must be within (0, 1], got {self.confidence!r}")
+        if self.commit_steps < 1:
+            raise ValueError(f"recognizer commit_steps must be >= 1, got {self.commit_steps!r}")
+
+    @property
+    def fitted(self) -> bool:
+        """Whether :meth:`fit` has run (or the state was loaded)."""
+        return self.weights.size > 0
+
+    def fit(self, days: Sequence[Day], l2: float = 1e-3, max_iter: int = 500) -> SeasonRecognizer:
+        """Fit on ``days`` (each of one of :attr:`seasons`); every step of every day is a sample.
+
+        Also fits, per season, the centre and spread of its days' features (for :meth:`novelty`) and
+        the novelty threshold: the highest novelty of a fitted day at step ``commit_steps``.
+        """
+        unknown = sorted({day.season for day in days} - set(self.seasons))
+        if unknown:
+            raise ValueError(f"days of seasons the recognizer does not know: {unknown}; known: {self.seasons}")
+        if not days:
+            raise ValueError("a season recognizer is fitted on at least one day")
+        features = [day_features(day.observations[:, : self.obs_dims], day.actions) for day in days]
+        x = np.concatenate(features)
+        y = np.concatenate([np.full(len(f), self.seasons.index(day.season)) for f, day in zip(features, days, strict=True)])
+        self.mean = x.mean(axis=0)
+        self.scale = np.where(x.std(axis=0) > 1e-8, x.std(axis=0), 1.0)
+        standardized = (x - self.mean) / self.scale
+        self.centers = np.stack([standardized[y == k].mean(axis=0) for k in range(len(self.seasons))])
+        self.spreads = np.stack([np.maximum(standardized[y == k].std(axis=0), MIN_SPREAD) for k in range(len(self.seasons))])
+        # The largest novelty of a fitted day at the step novelty is judged: a day of a known season scores
+        # above it about once in (days + 1), if days are alike (a conformal bound, Vovk et al. 2005).
+        judged = [f[min(self.commit_steps, len(f)) - 1] for f in features]
+        self.novelty_threshold = float(self.novelty(np.stack(judged)).max())
+        if len(self.seasons) == 1:  # the one season it knows, whatever the day: no weights to learn
+            self.weights, self.bias = np.zeros((1, x.shape[1])), np.zeros(1)
+            return self
+        inputs = th.as_tensor(standardized)
+        labels = th.as_tensor(y)
+        weights = th.zeros((len(self.seasons), x.shape[1]), dtype=th.float64, requires_grad=True)
+        bias = th.zeros(len(self.seasons), dtype=th.float64, requires_grad=True)
+        optimizer = th.optim.LBFGS([weights, bias], max_iter=max_iter, line_search_fn="strong_wolfe")
+
+        def closure() -> th.Tensor:
+            optimizer.zero_grad()
+            loss = th.nn.functional.cross_entropy(inputs @ weights.T + bias, labels) + l2 * (weights**2).sum()
+            loss.backward()
+            return loss
+
+        optimizer.step(closure)
+        self.weights, self.bias = weights.detach().numpy().copy(), bias.detach().numpy().copy()
+        return self
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """P(season | the day so far) for rows of :func:`day_features`: (n, len(seasons))."""
+        if not self.fitted:
+            raise ValueError("the season recognizer is not fitted yet")
+        logits = ((features - self.mean) / self.scale) @ self.weights.T + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+    def novelty(self, features: np.ndarray) -> np.ndarray:
+        """How unlike every known season each row of :func:`day_features` is: (n,).
+
+        The mean squared distance, in the season's own spreads, to the nearest season's centre (a
+        diagonal Mahalanobis distance per feature). Above :attr:`novelty_threshold`: a new season.
+        """
+        if self.centers.size == 0:
+            raise ValueError("the season recognizer is not fitted yet")
+        standardized = (features - self.mean) / self.scale
+        distances = (((standardized[:, None, :] - self.centers[None]) / self.spreads[None]) ** 2).mean(axis=2)
+        return np.asarray(distances.min(axis=1))
+
+    def to_bytes(self) -> bytes:
+        """Everything it needs to act, as an ``.npz`` archive (see :meth:`from_bytes`)."""
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            seasons=np.array(self.seasons),
+            settings=np.array(
+                [self.obs_dims, self.n_actions, self.confidence, self.commit_steps, self.novelty_threshold], dtype=np.float64
+            ),
+            mean=self.mean,
+            scale=self.scale,
+            weights=self.weights,
+            bias=self.bias,
+            centers=self.centers,
+            spreads=self.spreads,
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SeasonRecognizer:
+        """The recognizer :meth:`to_bytes` saved, bit for bit; ``ValueError`` if ``data`` is not one."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as saved:
+                obs_dims, n_actions, confidence, commit_steps, novelty_threshold = saved["settings"].tolist()
+                return cls(
+                    seasons=[str(s) for s in saved["seasons"]],
+                    obs_dims=int(obs_dims),
+                    n_actions=int(n_actions),
+                    confidence=float(confidence),
+                    commit_steps=int(commit_steps),
+                    mean=saved["mean"],
+                    scale=saved["scale"],
+                    weights=saved["weights"],
+                    bias=saved["bias"],
+                    centers=saved["centers"],
+                    spreads=saved["spreads"],
+                    novelty_threshold=novelty_threshold,
+                )
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as error:
+            raise ValueError(f"not a season recognizer ({error})") from None
+
+
+class DayTracker:
+    """Follows the days of a vec env's envs and says which season each one is in (see :class:`SeasonRecognizer`).
+
+    Call :meth:`observe` with every batch of observations and the actions that led to them (``None``
+    after a reset); envs whose day ended (``dones``) start a new day with the observation given.
+    """
+
+    def __init__(self, recognizer: SeasonRecognizer, n_envs: int) -> None:
+        self.recognizer = recognizer
+        self.n_envs = n_envs
+        self._previous: list[np.ndarray | None] = [None] * n_envs
+        self._evidence_sum: list[np.ndarray | None] = [None] * n_envs
+        self._steps = [0] * n_envs
+        self.guess = [0] * n_envs  # index into recognizer.seasons
+        self.committed_at: list[int | None] = [None] * n_envs
+        # Whether the day is of no known season, judged at step commit_steps (None before).
+        self.novel: list[bool | None] = [None] * n_envs
+
+    def observe(self, observations: np.ndarray, actions: np.ndarray | None, dones: np.ndarray | None = None) -> list[str]:
+        """The season each env is in (committed, or the most likely so far), after these observations."""
+        recognizer = self.recognizer
+        rows = []
+        for i in range(self.n_envs):
+            if dones is not None and dones[i]:
+                self._previous[i], self._evidence_sum[i], self._steps[i] = None, None, 0
+                self.committed_at[i], self.novel[i] = None, None
+            obs = observations[i, : recognizer.obs_dims].astype(np.float64)
+            action = None if actions is None or self._previous[i] is None else np.asarray(actions[i], dtype=np.float64)
+            evidence = step_evidence(obs, self._previous[i], action, recognizer.n_actions)
+            total = evidence if self._evidence_sum[i] is None else self._evidence_sum[i] + evidence
+            self._evidence_sum[i], self._previous[i] = total, obs
+            self._steps[i] += 1
+            rows.append(np.concatenate([weather(obs), total / self._steps[i]]))
+        probabilities = recognizer.probabilities(np.stack(rows))
+        novelty = recognizer.novelty(np.stack(rows))
+        for i in range(self.n_envs):
+            if self._steps[i] == recognizer.commit_steps:
+                self.novel[i] = bool(novelty[i] > recognizer.novelty_threshold)
+            if self.committed_at[i] is not None:
+                continue
+            self.guess[i] = int(np.argmax(probabilities[i]))
+            if probabilities[i, self.guess[i]] >= recognizer.confidence or self._steps[i] >= recognizer.commit_steps:
+                self.committed_at[i] = self._steps[i]
+        return [recognizer.seasons[g] for g in self.guess]
