@@ -39,6 +39,8 @@ TEMPERATURE, DAYLIGHT = ROBOT_FEATURES.index("temperature"), ROBOT_FEATURES.inde
 WIND = (ROBOT_FEATURES.index("wind_forward"), ROBOT_FEATURES.index("wind_left"))
 PRESENT, MOISTURE = PLANT_FEATURES.index("present"), PLANT_FEATURES.index("moisture")
 KINDS = tuple(PLANT_FEATURES.index(f"kind_{kind}") for kind in PLANT_KINDS)
+#: Steps at the start of a day whose evidence is also kept apart (see :class:`DayEvidence`).
+EARLY_STEPS = 4
 #: Smallest per-feature spread of a season (standardized units): a feature constant within a season
 #: (its temperature) still allows small differences before a day counts as new.
 MIN_SPREAD = 0.1
@@ -78,17 +80,38 @@ def step_evidence(
     return np.concatenate([plants, action, response, np.outer(action, response).ravel()])
 
 
+class DayEvidence:
+    """The recognizer's features of one day so far, a step at a time (see :func:`day_features`).
+
+    A row: the weather now, the day's running mean of :func:`step_evidence`, and its mean over the
+    first ``EARLY_STEPS`` steps of the day (held after them). The start of a day, from a standstill,
+    is where ice and grass differ most: later, the rover's speed settles and the running means of
+    its response draw together.
+    """
+
+    def __init__(self, n_actions: int) -> None:
+        self.n_actions = n_actions
+        self.steps = 0
+        self._previous: np.ndarray | None = None
+        self._total: np.ndarray | None = None
+        self._early: np.ndarray | None = None
+
+    def add(self, observation: np.ndarray, action: np.ndarray | None) -> np.ndarray:
+        """The features after ``observation`` (one-hot excluded), reached by ``action`` (``None`` at the day's start)."""
+        evidence = step_evidence(observation, self._previous, action if self._previous is not None else None, self.n_actions)
+        self._total = evidence if self._total is None else self._total + evidence
+        if self.steps < EARLY_STEPS:
+            self._early = evidence if self._early is None else self._early + evidence
+        assert self._early is not None
+        self._previous, self.steps = observation, self.steps + 1
+        return np.concatenate([weather(observation), self._total / self.steps, self._early / min(self.steps, EARLY_STEPS)])
+
+
 def day_features(observations: np.ndarray, actions: np.ndarray) -> np.ndarray:
     """The recognizer's input at every step of a day: (T, n_features), from one-hot-free observations."""
-    evidence = np.stack(
-        [
-            step_evidence(observations[t], observations[t - 1] if t else None, actions[t - 1] if t else None, actions.shape[1])
-            for t in range(len(observations))
-        ]
-    )
-    running_mean = np.cumsum(evidence, axis=0) / np.arange(1, len(evidence) + 1)[:, None]
-    now = np.stack([weather(observation) for observation in observations])
-    return np.concatenate([now, running_mean], axis=1).astype(np.float64)
+    day = DayEvidence(actions.shape[1])
+    rows = [day.add(observations[t].astype(np.float64), actions[t - 1] if t else None) for t in range(len(observations))]
+    return np.stack(rows).astype(np.float64)
 
 
 @dataclass
@@ -244,9 +267,7 @@ class DayTracker:
     def __init__(self, recognizer: SeasonRecognizer, n_envs: int) -> None:
         self.recognizer = recognizer
         self.n_envs = n_envs
-        self._previous: list[np.ndarray | None] = [None] * n_envs
-        self._evidence_sum: list[np.ndarray | None] = [None] * n_envs
-        self._steps = [0] * n_envs
+        self._days = [DayEvidence(recognizer.n_actions) for _ in range(n_envs)]
         self.guess = [0] * n_envs  # index into recognizer.seasons
         self.committed_at: list[int | None] = [None] * n_envs
         # Whether the day is of no known season, judged at step commit_steps (None before).
@@ -258,23 +279,19 @@ class DayTracker:
         rows = []
         for i in range(self.n_envs):
             if dones is not None and dones[i]:
-                self._previous[i], self._evidence_sum[i], self._steps[i] = None, None, 0
+                self._days[i] = DayEvidence(recognizer.n_actions)
                 self.committed_at[i], self.novel[i] = None, None
             obs = observations[i, : recognizer.obs_dims].astype(np.float64)
-            action = None if actions is None or self._previous[i] is None else np.asarray(actions[i], dtype=np.float64)
-            evidence = step_evidence(obs, self._previous[i], action, recognizer.n_actions)
-            total = evidence if self._evidence_sum[i] is None else self._evidence_sum[i] + evidence
-            self._evidence_sum[i], self._previous[i] = total, obs
-            self._steps[i] += 1
-            rows.append(np.concatenate([weather(obs), total / self._steps[i]]))
+            action = None if actions is None else np.asarray(actions[i], dtype=np.float64)
+            rows.append(self._days[i].add(obs, action))
         probabilities = recognizer.probabilities(np.stack(rows))
         novelty = recognizer.novelty(np.stack(rows))
         for i in range(self.n_envs):
-            if self._steps[i] == recognizer.commit_steps:
+            if self._days[i].steps == recognizer.commit_steps:
                 self.novel[i] = bool(novelty[i] > recognizer.novelty_threshold)
             if self.committed_at[i] is not None:
                 continue
             self.guess[i] = int(np.argmax(probabilities[i]))
-            if probabilities[i, self.guess[i]] >= recognizer.confidence or self._steps[i] >= recognizer.commit_steps:
-                self.committed_at[i] = self._steps[i]
+            if probabilities[i, self.guess[i]] >= recognizer.confidence or self._days[i].steps >= recognizer.commit_steps:
+                self.committed_at[i] = self._days[i].steps
         return [recognizer.seasons[g] for g in self.guess]

@@ -192,7 +192,12 @@ def report(results: list[dict[str, Any]], out: Path) -> str:
     """The markdown report of :func:`measure`'s results (and ``confusion.png`` beside it)."""
     default = [r for r in results if r["seasons"] == DEFAULT_SEASONS]
     methods = list(dict.fromkeys(r["method"] for r in default))
-    lines = ["# Acting without being told the season", "", f"Regenerate: `.venv/bin/python -m {__name__}`.", ""]
+    lines = [
+        "# Acting without being told the season",
+        "",
+        "Regenerate: `.venv/bin/python -m experiments.benchmarks.agnostic`.",
+        "",
+    ]
     lines += _told_section(default, methods) + _recognizer_section(default, methods, out) + _detection_section(default)
     for run in results:
         if run["seasons"] != DEFAULT_SEASONS:
