@@ -161,8 +161,9 @@ class SeasonRecognizer:
         unknown = sorted({day.season for day in days} - set(self.seasons))
         if unknown:
             raise ValueError(f"days of seasons the recognizer does not know: {unknown}; known: {self.seasons}")
-        if not days:
-            raise ValueError("a season recognizer is fitted on at least one day")
+        missing = [season for season in self.seasons if season not in {day.season for day in days}]
+        if missing:
+            raise ValueError(f"a season recognizer is fitted on days of every season it knows; none of {missing}")
         features = [day_features(day.observations[:, : self.obs_dims], day.actions) for day in days]
         x = np.concatenate(features)
         y = np.concatenate([np.full(len(f), self.seasons.index(day.season)) for f, day in zip(features, days, strict=True)])
@@ -171,8 +172,9 @@ class SeasonRecognizer:
         standardized = (x - self.mean) / self.scale
         self.centers = np.stack([standardized[y == k].mean(axis=0) for k in range(len(self.seasons))])
         self.spreads = np.stack([np.maximum(standardized[y == k].std(axis=0), MIN_SPREAD) for k in range(len(self.seasons))])
-        # The largest novelty of a fitted day at the step novelty is judged: a day of a known season scores
-        # above it about once in (days + 1), if days are alike (a conformal bound, Vovk et al. 2005).
+        # The largest novelty of a fitted day at the step novelty is judged. Were new days exchangeable with
+        # the fitted ones, a known season's day would score above it once in (days + 1) (a conformal bound,
+        # Vovk et al. 2005); the fitted days also set the centres, so new days pass it more often.
         judged = [f[min(self.commit_steps, len(f)) - 1] for f in features]
         self.novelty_threshold = float(self.novelty(np.stack(judged)).max())
         if len(self.seasons) == 1:  # the one season it knows, whatever the day: no weights to learn
