@@ -150,7 +150,7 @@ class SeasonRecognizer:
     @property
     def fitted(self) -> bool:
         """Whether :meth:`fit` has run (or the state was loaded)."""
-        return self.weights.size > 0
+        return self.centers.size > 0
 
     def fit(self, days: Sequence[Day], l2: float = 1e-3, max_iter: int = 500) -> SeasonRecognizer:
         """Fit on ``days`` (each of one of :attr:`seasons`); every step of every day is a sample.
@@ -211,7 +211,7 @@ class SeasonRecognizer:
         The mean squared distance, in the season's own spreads, to the nearest season's centre (a
         diagonal Mahalanobis distance per feature). Above :attr:`novelty_threshold`: a new season.
         """
-        if self.centers.size == 0:
+        if not self.fitted:
             raise ValueError("the season recognizer is not fitted yet")
         standardized = (features - self.mean) / self.scale
         distances = (((standardized[:, None, :] - self.centers[None]) / self.spreads[None]) ** 2).mean(axis=2)

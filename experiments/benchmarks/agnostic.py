@@ -32,7 +32,8 @@ from agent.components.change_detector import SeasonChangeDetector
 from envs.atomic_io import atomic_write_bytes, atomic_write_text
 from envs.season_spec import season_label
 from experiments.pipeline.config import CONFIG_DIR, read_run_config
-from experiments.pipeline.run_folder import AGNOSTIC_DIR
+from experiments.pipeline.run_folder import AGNOSTIC_DIR, RECOGNITION
+from experiments.report.compare import confusion_counts, day_mean
 from experiments.report.markdown import markdown_table
 from experiments.report.plots import confusion_png
 from experiments.report.stats import format_spread, seed_spread
@@ -51,10 +52,7 @@ def measure(run_dir: Path) -> dict[str, Any]:
     from experiments.pipeline.agnostic import evaluate_agnostic
 
     out = run_dir / AGNOSTIC_DIR
-    if (
-        not (out / "recognizer.json").is_file()
-        or "judged_new" not in (json.loads((out / "recognizer.json").read_text()) or [{}])[0]
-    ):
+    if not (out / RECOGNITION).is_file():
         typer.echo(f"{run_dir.name}: evaluating not told the season (fitting its recognizers)")
         evaluate_agnostic(run_dir, fit=True)
     config = read_run_config(run_dir)
@@ -65,14 +63,8 @@ def measure(run_dir: Path) -> dict[str, Any]:
         "seasons": config["seasons"],
         "told_A": json.loads((run_dir / "metrics.json").read_text())["average_return"],
         "inferred_A": json.loads((out / "metrics.json").read_text())["average_return"],
-        "recognizer": json.loads((out / "recognizer.json").read_text()),
+        "recognizer": json.loads((out / RECOGNITION).read_text()),
     }
-
-
-def _share(records: list[dict[str, Any]], key: str) -> tuple[int, float]:
-    """Days and the day-weighted mean of ``key`` over ``records``."""
-    days = sum(rec["days"] for rec in records)
-    return days, sum(rec[key] * rec["days"] for rec in records) / max(days, 1)
 
 
 def _days(record: dict[str, Any]) -> list[tuple[bool, int]]:
@@ -112,16 +104,11 @@ def _recognizer_section(default: list[dict[str, Any]], methods: list[str], out: 
         records = [rec for r in default if r["method"] == method for rec in r["recognizer"]]
         for season in DEFAULT_SEASONS:
             mine = [rec for rec in records if rec["season"] == season and rec["known"] and len(rec["named"]) > 1]
-            days, accuracy = _share(mine, "accuracy")
-            commit, novel = _share(mine, "commit_step")[1], _share(mine, "novel")[1]
+            days = sum(rec["days"] for rec in mine)
+            accuracy, commit, novel = (day_mean(mine, key) for key in ("accuracy", "commit_step", "novel"))
             rows.append([method, season, str(days), f"{accuracy:.3f}", f"{commit:.1f}", f"{novel:.3f}"])
         final = [rec for rec in records if rec["after"] == DEFAULT_SEASONS[-1]]
-        confusions[method] = np.array(
-            [
-                [sum(rec["named"].get(n, 0) for rec in final if rec["season"] == p) for n in DEFAULT_SEASONS]
-                for p in DEFAULT_SEASONS
-            ]
-        )
+        confusions[method] = confusion_counts(final, DEFAULT_SEASONS)
     lines += _table(["method", "season", "days", "accuracy", "mean commit step", "judged new"], rows)
     atomic_write_bytes(out / "confusion.png", confusion_png(confusions, DEFAULT_SEASONS))
     lines += ["Confusion of the final checkpoints (days summed over seeds): ![confusion](confusion.png)", ""]
@@ -129,7 +116,8 @@ def _recognizer_section(default: list[dict[str, Any]], methods: list[str], out: 
     for method in methods:
         records = [rec for r in default if r["method"] == method for rec in r["recognizer"]]
         for known in (True, False):
-            days, novel = _share([rec for rec in records if rec["known"] == known], "novel")
+            mine = [rec for rec in records if rec["known"] == known]
+            days, novel = sum(rec["days"] for rec in mine), day_mean(mine, "novel")
             rows.append([method, "learned" if known else "not learned yet", str(days), f"{novel:.3f}"])
     lines += [
         f"Days judged new (at step {COMMIT_STEPS} of the day), every checkpoint after the first season; target:"

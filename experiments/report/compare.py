@@ -205,9 +205,14 @@ def _findings(groups: dict[str, list[Run]], seasons: list[str]) -> list[str]:
     return [*lines, ""]
 
 
-def _day_mean(records: list[dict[str, Any]], key: str) -> float:
-    """The mean of ``key`` over the days of recognizer records (each weighs its days)."""
+def day_mean(records: list[dict[str, Any]], key: str) -> float:
+    """The mean of ``key`` over the days of recognizer records (``recognizer.json``; each weighs its days)."""
     return sum(rec[key] * rec["days"] for rec in records) / max(sum(rec["days"] for rec in records), 1)
+
+
+def confusion_counts(records: list[dict[str, Any]], seasons: list[str]) -> np.ndarray:
+    """Days of each season played (rows) named as each season (columns), summed over recognizer records."""
+    return np.array([[sum(rec["named"].get(n, 0) for rec in records if rec["season"] == p) for n in seasons] for p in seasons])
 
 
 def _agnostic_section(groups: dict[str, list[Run]], seasons: list[str], out_dir: Path) -> list[str]:
@@ -227,12 +232,10 @@ def _agnostic_section(groups: dict[str, list[Run]], seasons: list[str], out_dir:
         unseen = [rec for rec in records if not rec["known"]]
         cells = [f"{told:.3f}", f"{untold:.3f}", f"{told - untold:+.3f}"]
         if known:
-            cells += [f"{_day_mean(known, key):.3f}" for key in ("accuracy", "commit_step", "novel")]
-            cells += [f"{_day_mean(unseen, 'novel'):.3f}" if unseen else "n/a"]
+            cells += [f"{day_mean(known, key):.3f}" for key in ("accuracy", "commit_step", "novel")]
+            cells += [f"{day_mean(unseen, 'novel'):.3f}" if unseen else "n/a"]
             final = [rec for rec in records if rec["after"] == seasons[-1]]
-            confusions[method] = np.array(
-                [[sum(rec["named"].get(n, 0) for rec in final if rec["season"] == p) for n in seasons] for p in seasons]
-            )
+            confusions[method] = confusion_counts(final, seasons)
         else:
             cells += ["n/a"] * 4  # one network for every season: nothing to recognize
         rows.append([method, str(len(evaluated)), *cells])
