@@ -137,6 +137,9 @@ def train(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="move aside a run folder made with another config")] = False,
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+    season_agnostic: Annotated[
+        bool | None, typer.Option("--season-agnostic", help="do not tell the learner when seasons change")
+    ] = None,
     checkpoint_every: Annotated[
         int | None,
         typer.Option(
@@ -147,7 +150,7 @@ def train(
 ) -> None:
     """Train a method season after season; running it again on the same folder resumes it."""
     overrides: dict[str, Any] = {"method": method, "seasons": seasons, "steps": steps, "seed": seed}
-    overrides |= {"eval_episodes": eval_episodes, "eval_every": eval_every}
+    overrides |= {"eval_episodes": eval_episodes, "eval_every": eval_every, "season_agnostic": season_agnostic}
     from agent import CheckpointError
     from experiments.pipeline.config import ConfigError, read_config_file, resolve_config
     from experiments.pipeline.train import train_run

@@ -2,8 +2,9 @@
 
 Both replay (behaviour cloning on old seasons, CLEAR: Rolnick et al. 2019) and EWC (the Fisher
 at the season's end, Kirkpatrick et al. 2017) need states drawn from the distribution the final
-policy of a season visits, not from older policies: :func:`collect_states` plays the season with
-that policy. :func:`policy_outputs` reads a diagonal-Gaussian actor-critic's action mean,
+policy of a season visits, not from older policies: the learner's ``season_states`` plays the season
+with that policy (:func:`agent.core.season_envs.collect_states`), or takes the states it saw there.
+:func:`policy_outputs` reads a diagonal-Gaussian actor-critic's action mean,
 log-std and value on a batch, the targets a later season's policy is cloned towards.
 """
 
@@ -11,35 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch as th
-from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.policies import ActorCriticPolicy
-
-from agent.core.season_envs import DEFAULT_ENV_ID, season_vec_env
-
-
-def collect_states(
-    model: BaseAlgorithm, season: str, n_states: int, n_envs: int, seed: int, env_id: str = DEFAULT_ENV_ID
-) -> np.ndarray:
-    """``n_states`` observations of ``season`` visited by ``model``'s stochastic policy (as it trains).
-
-    Plays ``n_envs`` seeded copies of the season (of env ``env_id``) and keeps every observation the policy acts on
-    (season one-hot included), ``float32`` of shape ``(n_states, obs_dim)``.
-    """
-    env = season_vec_env(season, n_envs, seed, env_id=env_id)
-    try:
-        observations = []
-        obs = env.reset()
-        collected = 0
-        while collected < n_states:
-            assert isinstance(obs, np.ndarray)  # the garden's observations are one flat Box
-            observations.append(obs.astype(np.float32, copy=True))
-            collected += len(obs)
-            actions, _ = model.predict(obs, deterministic=False)
-            obs, _, _, _ = env.step(actions)
-    finally:
-        env.close()
-    return np.concatenate(observations)[:n_states]
 
 
 def policy_outputs(policy: ActorCriticPolicy, observations: th.Tensor) -> tuple[th.Tensor, th.Tensor, th.Tensor]:
@@ -71,14 +45,6 @@ def gaussian_kl(mean_old: th.Tensor, log_std_old: th.Tensor, mean: th.Tensor, lo
     """KL(N(mean_old, std_old) ‖ N(mean, std)) per sample, summed over action dimensions (closed form)."""
     variance_old, variance = th.exp(2 * log_std_old), th.exp(2 * log_std)
     return (log_std - log_std_old + (variance_old + (mean_old - mean) ** 2) / (2 * variance) - 0.5).sum(dim=-1)
-
-
-def cloning_targets(
-    model: OnPolicyAlgorithm, season: str, n_states: int, n_envs: int, seed: int, env_id: str = DEFAULT_ENV_ID
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """States of ``season`` visited by ``model`` and its (mean, log-std, value) there, in eval mode."""
-    observations = collect_states(model, season, n_states, n_envs, seed, env_id=env_id)
-    return (observations, *policy_targets(model, observations))
 
 
 def policy_targets(model: OnPolicyAlgorithm, observations: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

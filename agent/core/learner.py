@@ -22,12 +22,13 @@ import copy
 import inspect
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.buffers import RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.policies import ActorCriticPolicy
@@ -53,6 +54,7 @@ from agent.core.season_envs import (
     DEFAULT_ENV_ID,
     check_env_id,
     close_envs,
+    collect_states,
     season_vec_env,
 )
 from envs.ids import LEGACY_ENV_ID
@@ -108,6 +110,11 @@ class ContinualLearner(ABC):
         self._learn_started = 0.0
         self._resumed_steps = 0
         self._resumed_seconds = 0.0
+        #: Where the training envs come from when a driver controls the world (season-agnostic training:
+        #: the season changes without the learner being told); None: the season's own envs.
+        self.env_source: Callable[[str], VecEnv] | None = None
+        # The states the learner saw in the season ending (season-agnostic training), see end_season.
+        self._seen_states: np.ndarray | None = None
 
     # ---- Options: a method's own hyperparameters ----
     @classmethod
@@ -184,10 +191,35 @@ class ContinualLearner(ABC):
         """Count what a mid-season checkpoint had trained of the current season when ``learn`` ends."""
         self._resumed_steps, self._resumed_seconds = env_steps, wall_seconds
 
-    def end_season(self) -> None:
-        """Finish the current season (method work such as snapshots happens in the hook)."""
-        self._on_season_end(self.season)
+    def end_season(self, seen_states: np.ndarray | None = None) -> None:
+        """Finish the current season (method work such as snapshots happens in the hook).
+
+        ``seen_states``: observations the learner met in the season while training. Given when the
+        season can no longer be played (season-agnostic training notices a change after the garden has
+        moved on), the season-end work that collects states (a replay memory, a Fisher) takes them
+        instead of playing the season again (see :meth:`season_states`).
+        """
+        self._seen_states = seen_states
+        try:
+            self._on_season_end(self.season)
+        finally:
+            self._seen_states = None
         self._update_size()
+
+    def season_states(self, model: BaseAlgorithm, n_states: int, seed: int) -> np.ndarray:
+        """``n_states`` states of the season ending, visited by ``model``'s stochastic policy (its season-end work).
+
+        Played on ``n_envs`` envs of the season seeded from ``seed``, or, when :meth:`end_season` was
+        given the states seen in training, the latest ``n_states`` of those (all of them if fewer).
+        """
+        if self._seen_states is not None:
+            return np.asarray(self._seen_states[-n_states:], dtype=np.float32)
+        return collect_states(model, self.season, n_states, self.n_envs, seed, env_id=self.env_id)
+
+    @property
+    def season_replayable(self) -> bool:
+        """Whether the season ending can still be played (it cannot in season-agnostic training)."""
+        return self._seen_states is None
 
     @contextlib.contextmanager
     def untimed(self) -> Iterator[None]:
@@ -243,7 +275,10 @@ class ContinualLearner(ABC):
 
     # ---- Models ----
     def season_env(self, season: str) -> VecEnv:
-        """The training vec env of ``season`` at this point of the sequence (seeded by position)."""
+        """The training vec env of ``season`` at this point of the sequence (seeded by position), or
+        the driver's world (:attr:`env_source`) when it controls the season."""
+        if self.env_source is not None:
+            return self.env_source(season)
         return season_vec_env(season, self.n_envs, self.env_seed(), env_id=self.env_id)
 
     def env_seed(self) -> int:

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.monitor import Monitor
@@ -47,6 +48,30 @@ def check_env_id(env_id: Any) -> str:
 def season_vec_env(season: Season, n_envs: int, seed: int, env_id: str = DEFAULT_ENV_ID) -> VecEnv:
     """``n_envs`` copies of one season of ``env_id`` in a DummyVecEnv (copy ``i`` seeded ``seed + i``)."""
     return make_vec_env(env_id, n_envs=n_envs, seed=seed, env_kwargs={"season": season, "observe_season": True})
+
+
+def collect_states(
+    model: BaseAlgorithm, season: str, n_states: int, n_envs: int, seed: int, env_id: str = DEFAULT_ENV_ID
+) -> np.ndarray:
+    """``n_states`` observations of ``season`` visited by ``model``'s stochastic policy (as it trains).
+
+    Plays ``n_envs`` seeded copies of the season (of env ``env_id``) and keeps every observation the policy acts on
+    (season one-hot included), ``float32`` of shape ``(n_states, obs_dim)``.
+    """
+    env = season_vec_env(season, n_envs, seed, env_id=env_id)
+    try:
+        observations = []
+        obs = env.reset()
+        collected = 0
+        while collected < n_states:
+            assert isinstance(obs, np.ndarray)  # the garden's observations are one flat Box
+            observations.append(obs.astype(np.float32, copy=True))
+            collected += len(obs)
+            actions, _ = model.predict(obs, deterministic=False)
+            obs, _, _, _ = env.step(actions)
+    finally:
+        env.close()
+    return np.concatenate(observations)[:n_states]
 
 
 def mixed_season_vec_env(seasons: Sequence[Season], n_envs: int, seed: int, env_id: str = DEFAULT_ENV_ID) -> VecEnv:

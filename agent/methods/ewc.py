@@ -25,7 +25,6 @@ from typing import Any
 import torch as th
 from stable_baselines3.common.type_aliases import RolloutBufferSamples
 
-from agent.components.cloning import collect_states
 from agent.components.fisher import gaussian_policy_fisher, regularized_parameters
 from agent.core.continual_ppo import AuxiliaryLoss
 from agent.core.options import check_option
@@ -91,9 +90,7 @@ class EWC(Finetune):
     def _on_season_end(self, season: str) -> None:
         model = self._require_model()
         with self.season_work(env_steps=self.fisher_states):
-            observations = collect_states(
-                model, season, self.fisher_states, self.n_envs, self.env_seed() + 500, env_id=self.env_id
-            )
+            observations = self.season_states(model, self.fisher_states, self.env_seed() + 500)
             season_fisher = gaussian_policy_fisher(model.policy, th.as_tensor(observations))
             scale = th.cat([f.flatten() for f in season_fisher.values()]).mean().clamp_min(1e-12)
             for name, f in season_fisher.items():

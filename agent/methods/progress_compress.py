@@ -31,7 +31,7 @@ import torch as th
 from torch import nn
 
 from agent.components.action_bounds import action_bound_hook
-from agent.components.cloning import cloning_loss, cloning_targets, collect_states, policy_targets
+from agent.components.cloning import cloning_loss, policy_targets
 from agent.components.progressive import (
     PICKLED_CLASSES,
     FrozenColumnsRolloutBuffer,
@@ -45,7 +45,7 @@ from agent.core.checkpoint import CheckpointError, load_model
 from agent.core.continual_ppo import ContinualPPO
 from agent.core.learner import ContinualLearner
 from agent.core.options import check_option
-from agent.core.season_envs import DEFAULT_ENV_ID, close_envs, season_vec_env
+from agent.core.season_envs import DEFAULT_ENV_ID, close_envs, collect_states, season_vec_env
 from envs.season_spec import MAX_SEASONS, resolve_season
 
 
@@ -181,11 +181,13 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         active, slot, seed = self._require_model(), resolve_season(season).index, self.env_seed() + 500
         share = self.states_per_season // (self.dagger_rounds + 1)
         with self.season_work(env_steps=self.states_per_season):
-            n_first = self.states_per_season - self.dagger_rounds * share
-            record = cloning_targets(active, season, n_first, self.n_envs, seed, env_id=self.env_id)
+            # DAgger rounds play the season with the knowledge base: not possible once the garden moved on.
+            rounds = self.dagger_rounds if self.season_replayable else 0
+            states = self.season_states(active, self.states_per_season - rounds * share, seed)
+            record = (states, *policy_targets(active, states))
             self.memory.add_season(*record, slot=slot)
             self.compress()
-            for round_index in range(1, self.dagger_rounds + 1):
+            for round_index in range(1, rounds + 1):
                 # DAgger (Ross et al. 2011): the states the knowledge base itself visits, labelled by the
                 # active column, so the distilled policy also learns to recover from its own deviations.
                 states = collect_states(

@@ -21,7 +21,7 @@ from typing import Any
 import torch as th
 from stable_baselines3.common.type_aliases import RolloutBufferSamples
 
-from agent.components.cloning import cloning_loss, cloning_targets
+from agent.components.cloning import cloning_loss, policy_targets
 from agent.components.replay_memory import MemoryCheckpoint, ReplayMemory, check_cloning_options
 from agent.core.continual_ppo import AuxiliaryLoss
 from agent.core.season_envs import DEFAULT_ENV_ID
@@ -84,14 +84,9 @@ class Replay(MemoryCheckpoint, Finetune):
 
     def _on_season_end(self, season: str) -> None:
         with self.season_work(env_steps=self.states_per_season):
-            targets = cloning_targets(
-                self._require_model(),
-                season,
-                self.states_per_season,
-                self.n_envs,
-                self.env_seed() + 500,
-                env_id=self.env_id,
-            )
+            model = self._require_model()
+            states = self.season_states(model, self.states_per_season, self.env_seed() + 500)
+            targets = (states, *policy_targets(model, states))
             self.memory.add_season(*targets, slot=resolve_season(season).index)
 
     def cloning_loss(self, rollout_data: RolloutBufferSamples) -> th.Tensor:

@@ -24,10 +24,10 @@ from envs.rollout import Act, Step, rollout
 from envs.season_spec import resolve_season, season_label
 from experiments.media.video import VIDEO_SUFFIXES, annotate, write_video
 from experiments.pipeline import run_folder
+from experiments.pipeline.checkpoint_checks import check_checkpoint
 from experiments.pipeline.config import ConfigError, read_run_config
 from experiments.pipeline.evaluation import EVAL_SEED
 from experiments.pipeline.run_folder import finished_seasons
-from experiments.pipeline.train import check_checkpoint
 
 
 def checkpoint_dir(run_dir: Path, checkpoint: str = "final") -> tuple[Path, str, int]:

@@ -45,7 +45,7 @@ from experiments.pipeline.run_folder import (
     checkpoint_dirs,
     naming,
 )
-from experiments.pipeline.train import write_summaries
+from experiments.pipeline.season_results import write_summaries
 
 
 def check_recognizers(run_dir: Path) -> None:

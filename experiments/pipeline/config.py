@@ -11,6 +11,7 @@ A config file (see ``experiments/configs/quick.yaml``) holds any of these keys::
     ppo: {n_steps: 256, ...}    # overrides of agent/core/ppo.yaml (n_envs + PPO arguments)
     method_options: {...}       # the method's own hyperparameters, e.g. {beta_policy: 1.0} for replay
     env: GardenWatering-v1      # the garden env version (a registered id that takes season=)
+    season_agnostic: false      # true: the learner is not told when a season changes (it notices)
 
 The resolved config lists every PPO hyperparameter and every option of the method with its value
 (defaults from ``agent/core/ppo.yaml`` and from the learner's signature, documented in
@@ -135,6 +136,7 @@ MESSAGES = {
     "ppo": "ppo must be a mapping of PPO hyperparameters",
     "method_options": "method_options must be a mapping of the method's options",
     "env": "env must be the id of a registered garden env, got {value!r}",
+    "season_agnostic": "season_agnostic must be true or false, got {value!r}",
     "n_envs": "ppo.n_envs must be a positive integer, got {value!r}",
 }
 
@@ -228,6 +230,21 @@ class RunConfig(BaseModel):
     ppo: Annotated[Mapping, AfterValidator(_ppo_field)] = Field(default_factory=dict, validate_default=True)
     method_options: Mapping = Field(default_factory=dict)
     env: Annotated[str, Field(strict=True), AfterValidator(_env)] = DEFAULT_ENV_ID
+    season_agnostic: Annotated[bool, Field(strict=True)] = False
+
+    @model_validator(mode="after")
+    def _agnostic(self) -> RunConfig:
+        """A season-agnostic run notices each new season once: the sequence holds distinct seasons, each trained once."""
+        if not self.season_agnostic:
+            return self
+        if self.method == "retrain":
+            raise _said("season_agnostic training needs a method that trains each season once, not retrain")
+        if len(set(self.seasons)) < len(self.seasons):
+            raise _said(
+                "season_agnostic training needs distinct seasons (a season that comes back is not new), "
+                f"got {', '.join(self.seasons)}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _method_options(self) -> RunConfig:
@@ -305,6 +322,7 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
         raise ConfigError(str(error)) from None
     except OSError as error:
         raise ConfigError(f"cannot read run config {path}: {error.strerror or error}") from None
+    config.setdefault("season_agnostic", False)  # made before the key existed: told the seasons
     options = config.get("method_options")
     if config.get("method") in METHODS and isinstance(options, dict):
         method = learner_class(config["method"])

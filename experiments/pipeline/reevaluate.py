@@ -14,10 +14,11 @@ from typing import Any
 
 from agent import load_learner
 from envs.season_spec import season_label
+from experiments.pipeline.checkpoint_checks import check_checkpoints
 from experiments.pipeline.config import read_run_config
 from experiments.pipeline.evaluation import SeasonEvaluator
 from experiments.pipeline.run_folder import checkpoint_dirs, naming
-from experiments.pipeline.train import check_checkpoints, write_summaries
+from experiments.pipeline.season_results import write_summaries
 
 EVAL_DIR = "eval"
 

@@ -24,33 +24,30 @@ A write that fails without naming its file (a full disk) names the folder being 
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
 from agent import ContinualLearner, load_learner, make_learner
-from agent.core.checkpoint import LEARNER_FILE, read_learner_info
-from envs.ids import LEGACY_ENV_ID
 from envs.season_spec import season_label
 from experiments.pipeline import run_folder
 from experiments.pipeline.callbacks import LearningCurve, MidSeasonCheckpoints, SeasonProgressBar
+from experiments.pipeline.checkpoint_checks import check_checkpoint, check_checkpoints
 from experiments.pipeline.config import ConfigError, check_ppo_config, config_yaml, read_run_config
 from experiments.pipeline.evaluation import SeasonEvaluator
-from experiments.pipeline.metrics import run_metrics
 from experiments.pipeline.mid_season import (
     CHECKPOINTS_PER_SEASON,
-    damaged_as_checkpoint_error,
     latest_mid_season,
     mid_season_saver,
     remove_mid_season,
     resume_mid_season,
 )
-from experiments.pipeline.recognition import PER_SEASON, RECOGNIZER_FILE, fit_recognizer
+from experiments.pipeline.recognition import PER_SEASON
 from experiments.pipeline.run_lock import run_lock
+from experiments.pipeline.season_results import save_checkpoint, write_summaries
+from experiments.pipeline.train_agnostic import train_agnostic
 
 
 def train_run(
@@ -80,6 +77,9 @@ def _train_locked(config: dict[str, Any], run_dir: Path, force: bool, progress: 
     """:func:`train_run` once the run folder is locked."""
     check_ppo_config(config)
     open_run_dir(run_dir, config, force)
+    if config["season_agnostic"]:  # the learner is not told when seasons change: a run of its own
+        train_agnostic(config, run_dir, progress)
+        return
     seasons: list[str] = config["seasons"]
     labels = [season_label(season) for season in seasons]
     evaluator = SeasonEvaluator(seasons, config["eval_episodes"], env_id=config["env"])
@@ -168,44 +168,6 @@ def learn_season(
     return curve
 
 
-def check_checkpoints(run_dir: Path, config: dict[str, Any]) -> None:
-    """:func:`check_checkpoint` for the untrained checkpoint (if saved) and every finished season's."""
-    labels = [season_label(season) for season in config["seasons"]]
-    for index, folder in enumerate(run_folder.checkpoint_dirs(run_dir, labels)):
-        if index or (folder / LEARNER_FILE).is_file():
-            check_checkpoint(run_dir, config, folder, index)
-
-
-def check_checkpoint(run_dir: Path, config: dict[str, Any], folder: Path, index: int) -> None:
-    """Refuse a checkpoint whose ``learner.json`` disagrees with the run's config (method, seed, seasons, env, options).
-
-    ``index`` is the number of seasons the checkpoint was trained through (0: untrained, saved once the
-    first season had started). Raises :class:`ConfigError` naming both files and the value that differs.
-    """
-    info = read_learner_info(folder)
-    stored: dict[str, Any] = {
-        "method": info["method"],
-        "seed": info["seed"],
-        "seasons": info["seasons"],
-        "env": info.get("env_id", LEGACY_ENV_ID),
-    }
-    expected: dict[str, Any] = {
-        "method": config["method"],
-        "seed": config["seed"],
-        "seasons": config["seasons"][: max(index, 1)],
-        "env": config.get("env", LEGACY_ENV_ID),
-    }
-    options = info.get("options") or {}
-    stored |= {f"method option {key}": value for key, value in options.items()}
-    expected |= {f"method option {key}": config["method_options"].get(key, "(not set)") for key in options}
-    for key, value in stored.items():
-        if value != expected[key]:
-            raise ConfigError(
-                f"{folder / LEARNER_FILE} was trained with {key} {value!r} but {run_dir / run_folder.CONFIG} says "
-                f"{expected[key]!r}; restore {run_folder.CONFIG} or train a new run in another folder"
-            )
-
-
 def open_run_dir(run_dir: Path, config: dict[str, Any], force: bool) -> None:
     """Create the run folder with ``config.yaml``, or check that an existing one holds the same config.
 
@@ -254,66 +216,6 @@ def set_aside_interrupted_logs(tensorboard: Path, labels: list[str], finished: i
             aside = tensorboard / "interrupted" / f"{logs.name}-{time.strftime('%Y%m%d-%H%M%S')}"
             aside.parent.mkdir(parents=True, exist_ok=True)
             logs.rename(aside)
-
-
-def save_checkpoint(
-    final: Path,
-    learner: ContinualLearner,
-    evaluator: SeasonEvaluator,
-    seasons: list[str],
-    index: int,
-    curve: list[dict[str, Any]],
-    recognizer_env: str | None = None,
-) -> None:
-    """Evaluate the learner on every season and commit checkpoint, row and curve as one folder.
-
-    With ``recognizer_env`` (an env id), a season recognizer fitted on that env joins the checkpoint.
-    """
-    raw, normalized = evaluator.row(learner, seasons)
-    staging = run_folder.staging_dir(final)
-    learner.save(staging)
-    if recognizer_env is not None:
-        (staging / RECOGNIZER_FILE).write_bytes(fit_recognizer(learner, recognizer_env).to_bytes())
-    row = {"season_index": index, "season": learner.season if index else None, "return": raw, "normalized": normalized}
-    (staging / run_folder.ROW_FILE).write_text(json.dumps(row, indent=1) + "\n")
-    (staging / run_folder.CURVE_FILE).write_text(run_folder.curves_csv(curve))
-    run_folder.commit_dir(staging, final)
-
-
-def write_summaries(
-    run_dir: Path, config: dict[str, Any], rows: list[dict[str, Any]] | None = None, out: Path | None = None
-) -> None:
-    """Write the return matrices, ``curves.csv`` and ``metrics.json`` from the season folders.
-
-    ``rows`` replaces the stored rows (``evergreen eval``), and ``out`` the folder they go to.
-    """
-    out = out or run_dir
-    labels = [season_label(season) for season in config["seasons"]]
-    with damaged_as_checkpoint_error():
-        row_labels, stored_rows = run_folder.read_rows(run_dir, labels)
-    rows = rows or stored_rows
-    header = ["after", *labels]
-    for name, key in ((run_folder.MATRIX, "return"), (run_folder.MATRIX_NORMALIZED, "normalized")):
-        body = [[label, *row[key]] for label, row in zip(row_labels, rows, strict=True)]
-        run_folder.atomic_write_text(out / name, run_folder.csv_text(header, body))
-
-    curves: list[dict[str, Any]] = []
-    for index, label in enumerate(row_labels[1:], start=1):
-        with damaged_as_checkpoint_error():
-            curves += run_folder.read_curves_file(run_dir / run_folder.season_dir_name(index, label) / run_folder.CURVE_FILE)
-    run_folder.atomic_write_text(out / run_folder.CURVES, run_folder.curves_csv(curves))
-
-    normalized = np.array([row["normalized"] for row in rows], dtype=float)
-    metrics: dict[str, Any] = {"method": config["method"], "seed": config["seed"], "finished_seasons": len(rows) - 1}
-    if len(rows) == len(labels) + 1:
-        metrics.update(run_metrics(normalized, labels, curves))
-    season_compute = [
-        read_learner_info(run_dir / run_folder.season_dir_name(i, label))["compute"]
-        for i, label in enumerate(row_labels[1:], start=1)
-    ]
-    metrics["compute"] = season_compute[-1] if season_compute else None
-    metrics["compute_per_season"] = season_compute
-    run_folder.atomic_write_json(out / run_folder.METRICS, metrics)
 
 
 def log(message: str) -> None:

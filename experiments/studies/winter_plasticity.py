@@ -28,8 +28,8 @@ import torch as th
 import typer
 from stable_baselines3.common.utils import set_random_seed
 
-from agent.components.cloning import collect_states
 from agent.core.checkpoint import capture_rng, restore_rng
+from agent.core.season_envs import collect_states
 from agent.methods.finetune import Finetune
 from envs.atomic_io import atomic_write_json
 from envs.ids import LEGACY_ENV_ID

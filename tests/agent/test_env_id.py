@@ -16,9 +16,10 @@ from agent.core.season_envs import DEFAULT_ENV_ID, check_env_id, season_env_ids
 from envs.ids import LEGACY_ENV_ID
 from envs.normalization import ReferenceReturns
 from experiments.pipeline import evaluation, run_folder
+from experiments.pipeline.checkpoint_checks import check_checkpoint
 from experiments.pipeline.config import ConfigError, config_yaml, resolve_config
 from experiments.pipeline.evaluation import SeasonEvaluator
-from experiments.pipeline.train import check_checkpoint, open_run_dir
+from experiments.pipeline.train import open_run_dir
 
 #: A second garden id for these tests (the same env under another name), so that an env made from the
 #: default id instead of the learner's shows.
