@@ -134,6 +134,9 @@ class SeasonWatch(BaseCallback):
         if self._since_fit >= self.refit_days:
             self._refit()
 
+    def _now(self) -> int:
+        return self.clock() if self.clock is not None else self.num_timesteps
+
     def _keep(self, day: Day) -> None:
         """Keep a day of the current season: its states, and for the recognizer."""
         self._recent.append(day.observations.astype(np.float32))
