@@ -158,15 +158,21 @@ class SeasonRecognizer:
         Also fits, per season, the centre and spread of its days' features (for :meth:`novelty`) and
         the novelty threshold: the highest novelty of a fitted day at step ``commit_steps``.
         """
-        unknown = sorted({day.season for day in days} - set(self.seasons))
+        features = [day_features(day.observations[:, : self.obs_dims], day.actions) for day in days]
+        return self.fit_features(features, [day.season for day in days], l2, max_iter)
+
+    def fit_features(
+        self, features: Sequence[np.ndarray], seasons: Sequence[str], l2: float = 1e-3, max_iter: int = 500
+    ) -> SeasonRecognizer:
+        """:meth:`fit` on days already turned into :func:`day_features` (one array per day, with its season)."""
+        unknown = sorted(set(seasons) - set(self.seasons))
         if unknown:
             raise ValueError(f"days of seasons the recognizer does not know: {unknown}; known: {self.seasons}")
-        missing = [season for season in self.seasons if season not in {day.season for day in days}]
+        missing = [season for season in self.seasons if season not in set(seasons)]
         if missing:
             raise ValueError(f"a season recognizer is fitted on days of every season it knows; none of {missing}")
-        features = [day_features(day.observations[:, : self.obs_dims], day.actions) for day in days]
         x = np.concatenate(features)
-        y = np.concatenate([np.full(len(f), self.seasons.index(day.season)) for f, day in zip(features, days, strict=True)])
+        y = np.concatenate([np.full(len(f), self.seasons.index(season)) for f, season in zip(features, seasons, strict=True)])
         self.mean = x.mean(axis=0)
         self.scale = np.where(x.std(axis=0) > 1e-8, x.std(axis=0), 1.0)
         standardized = (x - self.mean) / self.scale

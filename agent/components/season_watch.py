@@ -59,9 +59,9 @@ class SeasonWatch(BaseCallback):
         self,
         obs_dims: int,
         n_actions: int,
-        warmup_days: int = 20,
+        warmup_days: int = 50,
         refit_days: int = 25,
-        keep_days: int = 20,
+        keep_days: int = 50,
         keep_states: int = 10_000,
         clock: Callable[[], int] | None = None,
     ) -> None:
@@ -69,7 +69,7 @@ class SeasonWatch(BaseCallback):
         self.obs_dims, self.n_actions = obs_dims, n_actions
         self.warmup_days, self.refit_days, self.keep_days, self.keep_states = warmup_days, refit_days, keep_days, keep_states
         self.clock = clock
-        self.known: dict[str, deque[Day]] = {}  # per season: the latest days the recognizer learns
+        self.known: dict[str, deque[np.ndarray]] = {}  # per season: the features of the latest days it learns
         self.season = ""
         self.watching = False
         self.changed = False
@@ -143,7 +143,7 @@ class SeasonWatch(BaseCallback):
         self._recent_states += len(day.observations)
         while self._recent_states - len(self._recent[0]) >= self.keep_states:
             self._recent_states -= len(self._recent.popleft())
-        self.known[self.season].append(day)
+        self.known[self.season].append(day_features(day.observations[:, : self.obs_dims], day.actions))
 
     def _refit(self) -> None:
         self.fitted = self.recognizer()
@@ -151,8 +151,9 @@ class SeasonWatch(BaseCallback):
 
     def recognizer(self) -> SeasonRecognizer:
         """A recognizer of every season so far, fitted on the days kept of each."""
-        days = [day for season_days in self.known.values() for day in season_days]
-        return SeasonRecognizer(list(self.known), self.obs_dims, self.n_actions).fit(days)
+        features = [day for season_days in self.known.values() for day in season_days]
+        seasons = [season for season, season_days in self.known.items() for _ in season_days]
+        return SeasonRecognizer(list(self.known), self.obs_dims, self.n_actions).fit_features(features, seasons)
 
     def season_states(self) -> np.ndarray:
         """The current season's latest observations (up to ``keep_states``) before a change was noticed."""
