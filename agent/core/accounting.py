@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -22,6 +25,16 @@ class ComputeAccount:
     trainable_parameters: int = 0
     total_parameters: int = 0
     memory_bytes: int = 0
+
+    @contextlib.contextmanager
+    def work(self, env_steps: int = 0) -> Iterator[None]:
+        """Count a block of work (its wall time, and ``env_steps``) as training compute."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.wall_seconds += time.perf_counter() - start
+            self.env_steps += env_steps
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -110,11 +110,9 @@ class ContinualLearner(ABC):
         self._learn_started = 0.0
         self._resumed_steps = 0
         self._resumed_seconds = 0.0
-        #: Where the training envs come from when a driver controls the world (season-agnostic training:
-        #: the season changes without the learner being told); None: the season's own envs.
+        # Season-agnostic training: the driver's world gives the training envs, and the states seen end the season.
         self.env_source: Callable[[str], VecEnv] | None = None
-        # The states the learner saw in the season ending (season-agnostic training), see end_season.
-        self._seen_states: np.ndarray | None = None
+        self.seen_states: np.ndarray | None = None
 
     # ---- Options: a method's own hyperparameters ----
     @classmethod
@@ -131,15 +129,9 @@ class ContinualLearner(ABC):
         """This learner's option values (each option is stored as the attribute of its name)."""
         return {name: getattr(self, name) for name in self.default_options()}
 
-    @contextlib.contextmanager
-    def season_work(self, env_steps: int = 0) -> Iterator[None]:
+    def season_work(self, env_steps: int = 0) -> contextlib.AbstractContextManager[None]:
         """Count a block of method work outside ``learn`` (collecting a memory) as training compute."""
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.account.wall_seconds += time.perf_counter() - start
-            self.account.env_steps += env_steps
+        return self.account.work(env_steps)
 
     # ---- The season loop ----
     @property
@@ -194,32 +186,22 @@ class ContinualLearner(ABC):
     def end_season(self, seen_states: np.ndarray | None = None) -> None:
         """Finish the current season (method work such as snapshots happens in the hook).
 
-        ``seen_states``: observations the learner met in the season while training. Given when the
-        season can no longer be played (season-agnostic training notices a change after the garden has
-        moved on), the season-end work that collects states (a replay memory, a Fisher) takes them
-        instead of playing the season again (see :meth:`season_states`).
+        ``seen_states``: observations met in the season while training, for season-end work that
+        cannot play the season again (season-agnostic training); see :meth:`season_states`.
         """
-        self._seen_states = seen_states
+        self.seen_states = seen_states
         try:
             self._on_season_end(self.season)
         finally:
-            self._seen_states = None
+            self.seen_states = None
         self._update_size()
 
     def season_states(self, model: BaseAlgorithm, n_states: int, seed: int) -> np.ndarray:
-        """``n_states`` states of the season ending, visited by ``model``'s stochastic policy (its season-end work).
-
-        Played on ``n_envs`` envs of the season seeded from ``seed``, or, when :meth:`end_season` was
-        given the states seen in training, the latest ``n_states`` of those (all of them if fewer).
-        """
-        if self._seen_states is not None:
-            return np.asarray(self._seen_states[-n_states:], dtype=np.float32)
+        """``n_states`` states of the season ending visited by ``model``'s stochastic policy: played on ``n_envs`` envs
+        seeded from ``seed``, or the latest of :attr:`seen_states` (all of them if fewer) when given."""
+        if self.seen_states is not None:
+            return np.asarray(self.seen_states[-n_states:], dtype=np.float32)
         return collect_states(model, self.season, n_states, self.n_envs, seed, env_id=self.env_id)
-
-    @property
-    def season_replayable(self) -> bool:
-        """Whether the season ending can still be played (it cannot in season-agnostic training)."""
-        return self._seen_states is None
 
     @contextlib.contextmanager
     def untimed(self) -> Iterator[None]:
@@ -275,8 +257,7 @@ class ContinualLearner(ABC):
 
     # ---- Models ----
     def season_env(self, season: str) -> VecEnv:
-        """The training vec env of ``season`` at this point of the sequence (seeded by position), or
-        the driver's world (:attr:`env_source`) when it controls the season."""
+        """The training vec env of ``season`` here in the sequence (seeded by position), or :attr:`env_source`'s."""
         if self.env_source is not None:
             return self.env_source(season)
         return season_vec_env(season, self.n_envs, self.env_seed(), env_id=self.env_id)

@@ -182,7 +182,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         share = self.states_per_season // (self.dagger_rounds + 1)
         with self.season_work(env_steps=self.states_per_season):
             # DAgger rounds play the season with the knowledge base: not possible once the garden moved on.
-            rounds = self.dagger_rounds if self.season_replayable else 0
+            rounds = self.dagger_rounds if self.seen_states is None else 0
             states = self.season_states(active, self.states_per_season - rounds * share, seed)
             record = (states, *policy_targets(active, states))
             self.memory.add_season(*record, slot=slot)

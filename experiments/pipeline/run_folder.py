@@ -61,6 +61,8 @@ METRICS = "metrics.json"
 #: how each checkpoint's recognizer named the days.
 AGNOSTIC_DIR = "eval_agnostic"
 RECOGNITION = "recognizer.json"
+#: A season-agnostic run's record of when it noticed each season change (written last: the run has finished).
+DETECTION = "detection.json"
 #: In every checkpoint folder: its row of the return matrix and its season's learning curve.
 ROW_FILE = "row.json"
 CURVE_FILE = "curve.csv"

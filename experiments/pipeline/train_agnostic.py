@@ -40,14 +40,12 @@ from experiments.pipeline.recognition import PER_SEASON
 from experiments.pipeline.season_results import save_checkpoint, write_summaries
 from experiments.pipeline.season_stream import WorldClock, stream_vec_env
 
-DETECTION = "detection.json"
-
 
 def train_agnostic(config: dict[str, Any], run_dir: Path, progress: bool) -> None:
     """Train ``config`` into the opened, locked ``run_dir`` without telling the learner when seasons change."""
     seasons: list[str] = config["seasons"]
     labels = [season_label(season) for season in seasons]
-    if (run_dir / DETECTION).is_file():  # written last: the run has finished
+    if (run_dir / run_folder.DETECTION).is_file():  # written last: the run has finished
         print(f"{run_dir} has finished training (season-agnostic); nothing to do.", flush=True)
         return
     start_over(run_dir)
@@ -94,7 +92,7 @@ def train_agnostic(config: dict[str, Any], run_dir: Path, progress: bool) -> Non
     evaluator.close()
     learner.close()
     with run_folder.naming(run_dir):
-        run_folder.atomic_write_json(run_dir / DETECTION, detection_report(clock, noticed, watch.verdicts))
+        run_folder.atomic_write_json(run_dir / run_folder.DETECTION, detection_report(clock, noticed, watch.verdicts))
         write_summaries(run_dir, config)
     if index == len(seasons):  # every season was learned: evaluate the learner not told the season
         evaluate_agnostic(run_dir)

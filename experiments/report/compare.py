@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from envs.atomic_io import atomic_write_bytes, atomic_write_text
-from experiments.pipeline.run_folder import AGNOSTIC_DIR, METRICS, RECOGNITION, read_metrics
+from experiments.pipeline.run_folder import AGNOSTIC_DIR, DETECTION, METRICS, RECOGNITION, read_metrics
 from experiments.report.markdown import markdown_table
 from experiments.report.plots import confusion_png, final_returns_png, heatmap_png, learning_curves_png, season_labels
 from experiments.report.runs import SCRATCH, Run, forward_transfers, group_runs, load_run, mean_compute, mean_defined
@@ -255,6 +255,31 @@ def _agnostic_section(groups: dict[str, list[Run]], seasons: list[str], out_dir:
     return lines
 
 
+def _detection_section(groups: dict[str, list[Run]]) -> list[str]:
+    """For runs trained not told when seasons change (``detection.json``): when each change was noticed."""
+    rows = []
+    for method, runs in groups.items():
+        for run in runs:
+            if not (run.path / DETECTION).is_file():
+                continue
+            report = json.loads((run.path / DETECTION).read_text())
+            delays = [f"{c['delay_steps']:,}" if c["delay_steps"] is not None else "missed" for c in report["changes"]]
+            new = report["days_judged_new_in_season"] / max(report["days_judged_in_season"], 1)
+            rows.append([method, str(run.seed), " / ".join(delays), str(len(report["false_alarms"])), f"{new:.3f}"])
+    if not rows:
+        return []
+    header = ["method", "seed", "delay per change (env steps)", "false alarms", "days judged new in a season learned"]
+    return [
+        "## Noticing new seasons",
+        "",
+        markdown_table(header, rows),
+        "",
+        "Trained with `evergreen train --season-agnostic`: the learner is not told when a season ends and notices it"
+        " itself (`detection.json`). Delay: env steps from the change to the moment it was noticed.",
+        "",
+    ]
+
+
 def _write_figures(groups: dict[str, list[Run]], seasons: list[str], out_dir: Path) -> list[str]:
     """Write the heatmaps, final returns and learning curves into ``out_dir``; the heatmaps' markdown images."""
     heatmaps = []
@@ -309,6 +334,7 @@ def write_report(run_dirs: Sequence[Path], out_dir: Path, bootstrap_seed: int = 
         "![learning curves](learning_curves.png)",
         "",
         *_agnostic_section(groups, seasons, out_dir),
+        *_detection_section(groups),
         *_compute_section(groups),
         *_parameters_section(groups, seasons),
         *_findings(groups, seasons),

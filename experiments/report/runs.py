@@ -28,6 +28,8 @@ from experiments.pipeline.run_folder import (
 )
 
 SCRATCH = "scratch"
+#: How a run trained without being told when seasons change shows beside its method's name.
+UNTOLD = " (untold)"
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Run:
     """One finished run folder, read back."""
 
     path: Path
-    method: str
+    method: str  # with UNTOLD after it for a run trained season-agnostic
     seed: int
     seasons: list[str]
     steps: int
@@ -63,7 +65,7 @@ def load_run(path: Path) -> Run:
         raise ValueError(f"{path / MATRIX_NORMALIZED} does not match the seasons of its config {seasons}")
     return Run(
         path,
-        str(config["method"]),
+        str(config["method"]) + (UNTOLD if config.get("season_agnostic") else ""),
         int(config["seed"]),
         seasons,
         int(config["steps"]),
