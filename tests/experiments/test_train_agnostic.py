@@ -22,7 +22,7 @@ from experiments.pipeline.recognition import RECOGNIZER_FILE
 from experiments.pipeline.run_folder import AGNOSTIC_DIR, DETECTION, read_matrix
 from experiments.pipeline.season_stream import SeasonStreamEnv, WorldClock, stream_vec_env
 from experiments.pipeline.train import train_run
-from experiments.pipeline.train_agnostic import detection_report
+from experiments.pipeline.train_agnostic import detection_report, start_over
 from experiments.report.compare import write_report
 from tests.experiments.behaviour_fixture import tiny_config
 from tests.experiments.cli_runs import assert_user_error, evergreen_here, tree_digest
@@ -123,3 +123,14 @@ def test_compare_shows_the_untold_run_beside_the_told_one(
     section = report[report.index("## Noticing new seasons") :]
     delay = json.loads((untold_run / DETECTION).read_text())["changes"][0]["delay_steps"]
     assert f"| progressive (untold) | 0 | {delay:,} | 0 |" in section
+
+
+def test_a_stopped_untold_run_is_moved_aside_inside_its_folder_not_deleted(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    (run / "season_1_spring").mkdir(parents=True)
+    (run / "config.yaml").write_text("method: progressive\n")
+    (run / "season_1_spring" / "row.json").write_text("{}")
+    start_over(run)
+    (aside,) = run.glob("interrupted-*")
+    assert sorted(p.name for p in run.iterdir()) == sorted(["config.yaml", aside.name])
+    assert (aside / "season_1_spring" / "row.json").read_text() == "{}"

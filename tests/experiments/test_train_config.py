@@ -80,12 +80,14 @@ def test_archived_run_configs_resolve_to_themselves(path: Path) -> None:
     Options added since are checked to be read as the values the run was trained with, then left out.
     Archived configs predate the ``env`` key: they were trained on GardenWatering-v0, which a config without
     the key means (``run_folder.read_config``); resolved with that env, they write the same bytes plus the key.
+    Likewise ``season_agnostic``: a config without it was trained told the seasons.
     """
     archived = yaml.safe_load(path.read_text())
     given = {"env": LEGACY_ENV_ID, **{key: value for key, value in archived.items() if key != "season_fingerprints"}}
     resolved = resolve_config(given)
-    if "env" not in archived:
-        del resolved["env"]
+    for key in ("env", "season_agnostic"):  # keys added since: a config without them means v0, told the seasons
+        if key not in archived:
+            del resolved[key]
     # Options added after the run was archived are read as the value that trained it (the method's
     # legacy value, else its default), whatever today's default is.
     method = agent.learner_class(archived["method"])
