@@ -10,9 +10,10 @@ believes it is in, the watch
 2. judges every later day new or known (its novelty at step ``commit_steps`` of the day against the
    recognizer's threshold) and feeds the verdicts to Page's CUSUM
    (:class:`~agent.components.change_detector.SeasonChangeDetector`);
-3. refits the recognizer every ``refit_days`` days on the season's latest days (but those that are a
-   change's evidence), so it follows the policy as it learns (what the robot sees and how it moves
-   change with it);
+3. refits the recognizer every ``refit_days`` days on the season's latest days, so it follows the
+   policy as it learns (what the robot sees and how it moves change with it). A day is learned only
+   ``lag_days`` days after it was judged: a new season is noticed before its days could be learned
+   as the old season's, even one that looks new on only some of its days;
 4. stops ``learn`` when the CUSUM declares a change. The days since the CUSUM statistic last stood at
    zero are the change's own evidence and are set aside: they belong to the new season.
 
@@ -37,9 +38,10 @@ from agent.components.recognizer import Day, SeasonRecognizer, day_features
 Verdict = tuple[str, int, bool | None, int]
 
 #: Detector settings while training: the training policy is stochastic and still learning, so a known
-#: season's day is judged new more often than when acting (p_known 0.1), and the threshold asks for
-#: about nine days judged new in a row (some 500 env steps of days), far below a season's length.
-TRAINING_DETECTOR = {"p_known": 0.1, "p_new": 0.9, "threshold": 18.0}
+#: season's day is judged new more often than when acting (p_known 0.1); a new season may look new on
+#: only half of its days (p_new 0.5: the evidence still grows, by 0.5 a day at that rate); the threshold
+#: asks for about 13 days judged new in a row (some 700 env steps of days), far below a season's length.
+TRAINING_DETECTOR = {"p_known": 0.1, "p_new": 0.5, "threshold": 18.0}
 
 
 class SeasonWatch(BaseCallback):
@@ -49,9 +51,9 @@ class SeasonWatch(BaseCallback):
     :param n_actions: the action's length
     :param warmup_days: days of a new season collected before its days are judged
     :param refit_days: days between refits of the recognizer
-    :param keep_days: days kept per season for the recognizer (its latest, but for those set aside as
-        a change's evidence)
+    :param keep_days: days kept per season for the recognizer (its latest learned)
     :param keep_states: observations kept of the current season for its season-end work
+    :param lag_days: a judged day is learned (kept for the recognizer) only after this many later days
     :param clock: reads the env steps of the stream so far (recorded with each day's verdict)
     """
 
@@ -63,12 +65,13 @@ class SeasonWatch(BaseCallback):
         refit_days: int = 25,
         keep_days: int = 50,
         keep_states: int = 10_000,
+        lag_days: int = 100,
         clock: Callable[[], int] | None = None,
     ) -> None:
         super().__init__()
         self.obs_dims, self.n_actions = obs_dims, n_actions
         self.warmup_days, self.refit_days, self.keep_days, self.keep_states = warmup_days, refit_days, keep_days, keep_states
-        self.clock = clock
+        self.lag_days, self.clock = lag_days, clock
         self.known: dict[str, deque[np.ndarray]] = {}  # per season: the features of the latest days it learns
         self.season = ""
         self.watching = False
@@ -78,7 +81,8 @@ class SeasonWatch(BaseCallback):
         self.verdicts: list[Verdict] = []  # per finished day
         self._recent: deque[np.ndarray] = deque()  # the current season's observations, day by day
         self._recent_states = 0
-        self._pending: list[Day] = []  # days since the CUSUM statistic last stood at zero
+        self._waiting: deque[Day] = deque()  # judged days not learned yet (the latest lag_days)
+        self._excursion = 0  # days since the CUSUM statistic last stood at zero
         self._since_fit = 0
         self._open: list[tuple[list[np.ndarray], list[np.ndarray]]] = []
 
@@ -90,7 +94,8 @@ class SeasonWatch(BaseCallback):
         self.detector.statistic = 0.0
         self._recent.clear()
         self._recent_states = 0
-        self._pending, self._since_fit = [], 0
+        self._waiting.clear()
+        self._excursion, self._since_fit = 0, 0
 
     def _on_training_start(self) -> None:
         self._open = [([], []) for _ in range(self.training_env.num_envs)]  # a new learn resets its envs
@@ -120,16 +125,20 @@ class SeasonWatch(BaseCallback):
         features = day_features(day.observations[: self.fitted.commit_steps, : self.obs_dims], day.actions)
         judged_new = bool(self.fitted.novelty(features[-1:])[0] > self.fitted.novelty_threshold)
         self.verdicts.append((self.season, len(day.observations), judged_new, self._now()))
-        self._pending.append(day)
+        self._waiting.append(day)
         if self.watching and self.detector.update(judged_new, len(day.observations)):
-            self.changed = True  # the pending days are the new season's evidence: not kept for this one
+            # The days since the CUSUM statistic last stood at zero are the change's evidence: the new
+            # season's. Those before are the old season's last days.
+            self.changed = True
+            for old in list(self._waiting)[: len(self._waiting) - self._excursion - 1]:
+                self._keep(old)
+            self._waiting.clear()
             return
-        if self.detector.statistic == 0.0:
-            # The evidence fell back: those days were the season's own, new-looking or not, and the
-            # recognizer learns them, following the policy as it changes.
-            for pending in self._pending:
-                self._keep(pending)
-            self._pending = []
+        self._excursion = self._excursion + 1 if self.detector.statistic > 0.0 else 0
+        # A day is learned once lag_days later days have passed without a change: a new season is noticed
+        # before its days could be learned as the old season's, even one that looks new on only some days.
+        while len(self._waiting) > self.lag_days:
+            self._keep(self._waiting.popleft())
         self._since_fit += 1
         if self._since_fit >= self.refit_days:
             self._refit()
@@ -157,6 +166,7 @@ class SeasonWatch(BaseCallback):
 
     def season_states(self) -> np.ndarray:
         """The current season's latest observations (up to ``keep_states``) before a change was noticed."""
-        if not self._recent:
+        days = [*self._recent, *(day.observations.astype(np.float32) for day in self._waiting)]
+        if not days:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.concatenate(list(self._recent))[-self.keep_states :]
+        return np.concatenate(days)[-self.keep_states :]

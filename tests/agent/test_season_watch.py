@@ -77,3 +77,13 @@ def test_a_watch_told_not_to_watch_never_stops_learning() -> None:
     watch.begin("winter", watch=False)
     feed(watch, rng, 0.2, 120)
     assert feed(watch, rng, 0.9, 100) is None
+
+
+def test_a_season_that_looks_new_on_only_some_days_is_noticed_before_it_is_learned() -> None:
+    rng = np.random.default_rng(0)
+    watch = watch_of()
+    assert feed(watch, rng, 0.2, 300) is None
+    start = len(watch.verdicts)
+    noticed_after = feed(watch, rng, 0.5, 100)  # about 6 of its days in 10 look new
+    judged = [new for _, _, new, _ in watch.verdicts[start:]]
+    assert noticed_after is not None and noticed_after < 100 and 0.3 < np.mean(judged) < 0.9
