@@ -40,7 +40,7 @@ Verdict = tuple[str, int, bool | None, int]
 #: Detector settings while training: the training policy is stochastic and still learning, so a known
 #: season's day is judged new more often than when acting (p_known 0.1); a new season may look new on
 #: only half of its days (p_new 0.5: the evidence still grows, by 0.5 a day at that rate); the threshold
-#: asks for about 13 days judged new in a row (some 700 env steps of days), far below a season's length.
+#: asks for 12 days judged new in a row (some 650 env steps of days), far below a season's length.
 TRAINING_DETECTOR = {"p_known": 0.1, "p_new": 0.5, "threshold": 18.0}
 
 
