@@ -12,7 +12,8 @@ A run drives a learner season by season::
 Methods differ only in their hooks (``_on_season_start`` / ``_on_season_end``), in the networks
 they keep, and, for losses, in the one ``auxiliary_loss`` hook of :class:`ContinualPPO`; the
 training loop itself is SB3's. Every learner is told the season (observations end with the
-season one-hot) and runs torch on the CPU with one thread by default.
+season one-hot; trained season-agnostic, with the one of the season it believes it is in, see
+:attr:`ContinualLearner.env_source`) and runs torch on the CPU with one thread by default.
 """
 
 from __future__ import annotations

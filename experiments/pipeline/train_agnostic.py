@@ -92,10 +92,11 @@ def train_agnostic(config: dict[str, Any], run_dir: Path, progress: bool) -> Non
     evaluator.close()
     learner.close()
     with run_folder.naming(run_dir):
-        run_folder.atomic_write_json(run_dir / run_folder.DETECTION, detection_report(clock, noticed, watch.verdicts))
         write_summaries(run_dir, config)
     if index == len(seasons):  # every season was learned: evaluate the learner not told the season
         evaluate_agnostic(run_dir)
+    with run_folder.naming(run_dir):  # last: a run with it has finished
+        run_folder.atomic_write_json(run_dir / run_folder.DETECTION, detection_report(clock, noticed, watch.verdicts))
 
 
 def _states_kept(config: dict[str, Any]) -> int:
