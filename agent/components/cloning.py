@@ -4,8 +4,8 @@ Both replay (behaviour cloning on old seasons, CLEAR: Rolnick et al. 2019) and E
 at the season's end, Kirkpatrick et al. 2017) need states drawn from the distribution the final
 policy of a season visits, not from older policies: the learner's ``season_states`` plays the season
 with that policy (:func:`agent.core.season_envs.collect_states`), or takes the states it saw there.
-:func:`policy_outputs` reads a diagonal-Gaussian actor-critic's action mean,
-log-std and value on a batch, the targets a later season's policy is cloned towards.
+:func:`policy_outputs` reads a diagonal-Gaussian actor-critic's action mean, log-std and value on a
+batch, the targets a later season's policy is cloned towards.
 """
 
 from __future__ import annotations

@@ -91,11 +91,11 @@ def train_agnostic(config: dict[str, Any], run_dir: Path, progress: bool) -> Non
 
     evaluator.close()
     learner.close()
-    with run_folder.naming(run_dir):
-        write_summaries(run_dir, config)
     if index == len(seasons):  # every season was learned: evaluate the learner not told the season
         evaluate_agnostic(run_dir)
-    with run_folder.naming(run_dir):  # last: a run with it has finished
+    # The summaries after eval_agnostic/ (a sweep counts a run with metrics.json as finished), detection.json last.
+    with run_folder.naming(run_dir):
+        write_summaries(run_dir, config)
         run_folder.atomic_write_json(run_dir / run_folder.DETECTION, detection_report(clock, noticed, watch.verdicts))
 
 
