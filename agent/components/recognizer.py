@@ -13,7 +13,13 @@ multinomial logistic regression over the season's cues in the day so far (Bishop
 
 Where the robot stands and where each plant is are left out on purpose: they change from day to
 day within a season, and a classifier fitted on a few days learns those days' layouts instead of
-the season. It is fitted on whole days of each season (every prefix of a day is a sample, so it
+the season. A day is judged new (:meth:`SeasonRecognizer.is_new`) when it looks unlike every known
+season, or when the season it is named does not explain how the rover moved in the day's first steps:
+a per-season linear model of the rover's response to its commands from a standstill (its speeds
+after a move, from the speeds before and the command), like a system identification of each
+season's ground. A user's season that looks like a known one but moves like another is new.
+
+It is fitted on whole days of each season (every prefix of a day is a sample, so it
 learns to decide early), by full-batch L-BFGS from zero weights: no random number is drawn, and the
 same days give the same recognizer. When acting it commits, for the rest of the day, to the first
 season whose probability reaches ``confidence``, or to the most likely season after
@@ -30,11 +36,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch as th
 
+from agent.components.season_movement import MOVE_STEPS, RESPONSE, early_moves, fit_movement, movement_surprise
 from envs.observation import PLANT_FEATURES, ROBOT_FEATURES
 from envs.season_spec import PLANT_KINDS
 
-#: Where the rover's response lives in the observation: forward speed, lateral speed, yaw rate.
-RESPONSE = tuple(ROBOT_FEATURES.index(name) for name in ("velocity_forward", "velocity_left", "yaw_rate"))
 TEMPERATURE, DAYLIGHT = ROBOT_FEATURES.index("temperature"), ROBOT_FEATURES.index("daylight_left")
 WIND = (ROBOT_FEATURES.index("wind_forward"), ROBOT_FEATURES.index("wind_left"))
 PRESENT, MOISTURE = PLANT_FEATURES.index("present"), PLANT_FEATURES.index("moisture")
@@ -95,6 +100,7 @@ class DayEvidence:
         self._previous: np.ndarray | None = None
         self._total: np.ndarray | None = None
         self._early: np.ndarray | None = None
+        self._moves: list[np.ndarray] = []
 
     def add(self, observation: np.ndarray, action: np.ndarray | None) -> np.ndarray:
         """The features after ``observation`` (one-hot excluded), reached by ``action`` (``None`` at the day's start)."""
@@ -103,8 +109,16 @@ class DayEvidence:
         if self.steps < EARLY_STEPS:
             self._early = evidence if self._early is None else self._early + evidence
         assert self._early is not None
+        if self._previous is not None and action is not None and len(self._moves) < MOVE_STEPS:
+            speeds = list(RESPONSE)
+            self._moves.append(np.concatenate([self._previous[speeds], action, observation[speeds]]))
         self._previous, self.steps = observation, self.steps + 1
         return np.concatenate([weather(observation), self._total / self.steps, self._early / min(self.steps, EARLY_STEPS)])
+
+    def moves(self) -> np.ndarray:
+        """The day's :func:`early_moves` so far."""
+        width = 2 * len(RESPONSE) + self.n_actions
+        return np.stack(self._moves) if self._moves else np.zeros((0, width))
 
 
 def day_features(observations: np.ndarray, actions: np.ndarray) -> np.ndarray:
@@ -138,6 +152,9 @@ class SeasonRecognizer:
     centers: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     spreads: np.ndarray = field(default_factory=lambda: np.ones((0, 0)))
     novelty_threshold: float = float("inf")
+    move_weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    move_spreads: np.ndarray = field(default_factory=lambda: np.ones((0, 0)))
+    movement_threshold: float = float("inf")
 
     def __post_init__(self) -> None:
         if not self.seasons:
@@ -156,15 +173,26 @@ class SeasonRecognizer:
         """Fit on ``days`` (each of one of :attr:`seasons`); every step of every day is a sample.
 
         Also fits, per season, the centre and spread of its days' features (for :meth:`novelty`) and
-        the novelty threshold: the highest novelty of a fitted day at step ``commit_steps``.
+        the novelty threshold: the highest novelty of a fitted day at step ``commit_steps``; and per
+        season the movement model of its days' :func:`early_moves` (see :meth:`fit_movements`).
         """
         features = [day_features(day.observations[:, : self.obs_dims], day.actions) for day in days]
-        return self.fit_features(features, [day.season for day in days], l2, max_iter)
+        moves = [early_moves(day.observations, day.actions) for day in days]
+        return self.fit_features(features, [day.season for day in days], l2, max_iter, moves)
 
     def fit_features(
-        self, features: Sequence[np.ndarray], seasons: Sequence[str], l2: float = 1e-3, max_iter: int = 500
+        self,
+        features: Sequence[np.ndarray],
+        seasons: Sequence[str],
+        l2: float = 1e-3,
+        max_iter: int = 500,
+        moves: Sequence[np.ndarray] | None = None,
     ) -> SeasonRecognizer:
-        """:meth:`fit` on days already turned into :func:`day_features` (one array per day, with its season)."""
+        """:meth:`fit` on days already turned into :func:`day_features` (one array per day, with its season).
+
+        With ``moves`` (each day's :func:`early_moves`), the movement models are fitted too; without,
+        days are judged new by their look alone.
+        """
         unknown = sorted(set(seasons) - set(self.seasons))
         if unknown:
             raise ValueError(f"days of seasons the recognizer does not know: {unknown}; known: {self.seasons}")
@@ -183,6 +211,8 @@ class SeasonRecognizer:
         # Vovk et al. 2005); the fitted days also set the centres, so new days pass it more often.
         judged = [f[min(self.commit_steps, len(f)) - 1] for f in features]
         self.novelty_threshold = float(self.novelty(np.stack(judged)).max())
+        if moves is not None:
+            self.fit_movements(moves, seasons)
         if len(self.seasons) == 1:  # the one season it knows, whatever the day: no weights to learn
             self.weights, self.bias = np.zeros((1, x.shape[1])), np.zeros(1)
             return self
@@ -201,6 +231,40 @@ class SeasonRecognizer:
         optimizer.step(closure)
         self.weights, self.bias = weights.detach().numpy().copy(), bias.detach().numpy().copy()
         return self
+
+    def fit_movements(self, moves: Sequence[np.ndarray], seasons: Sequence[str]) -> None:
+        """Per season, a linear model of the rover's speeds after each of a day's first moves (:func:`early_moves`).
+
+        The threshold is the highest surprise of a fitted day under its season's model fitted without
+        that day (leave one day out): in-sample residuals would understate how a new day of a known
+        season scores, the fitted days being few.
+        """
+        by_season = [[m for m, s in zip(moves, seasons, strict=True) if s == season] for season in self.seasons]
+        fitted = [fit_movement(days) for days in by_season]
+        self.move_weights = np.stack([weights for weights, _ in fitted])
+        self.move_spreads = np.stack([spreads for _, spreads in fitted])
+        held_out = [
+            movement_surprise(day, *fit_movement(days[:i] + days[i + 1 :]))
+            for days in by_season
+            if len(days) > 1
+            for i, day in enumerate(days)
+        ]
+        self.movement_threshold = max(held_out, default=float("inf"))
+
+    def is_new(self, features: np.ndarray, moves: np.ndarray, named: int | None = None) -> bool:
+        """Whether a day is of no known season, from one row of :func:`day_features` and its :func:`early_moves`.
+
+        New if it looks unlike every known season (:meth:`novelty` above its threshold), or if the
+        season it is named (``named``, an index into :attr:`seasons`; by default the most likely)
+        does not explain how the rover moved (surprise above :attr:`movement_threshold`).
+        """
+        row = features.reshape(1, -1)
+        if self.novelty(row)[0] > self.novelty_threshold:
+            return True
+        if not self.move_weights.size:
+            return False
+        season = int(np.argmax(self.probabilities(row)[0])) if named is None else named
+        return movement_surprise(moves, self.move_weights[season], self.move_spreads[season]) > self.movement_threshold
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(season | the day so far) for rows of :func:`day_features`: (n, len(seasons))."""
@@ -230,7 +294,15 @@ class SeasonRecognizer:
             buffer,
             seasons=np.array(self.seasons),
             settings=np.array(
-                [self.obs_dims, self.n_actions, self.confidence, self.commit_steps, self.novelty_threshold], dtype=np.float64
+                [
+                    self.obs_dims,
+                    self.n_actions,
+                    self.confidence,
+                    self.commit_steps,
+                    self.novelty_threshold,
+                    self.movement_threshold,
+                ],
+                dtype=np.float64,
             ),
             mean=self.mean,
             scale=self.scale,
@@ -238,6 +310,8 @@ class SeasonRecognizer:
             bias=self.bias,
             centers=self.centers,
             spreads=self.spreads,
+            move_weights=self.move_weights,
+            move_spreads=self.move_spreads,
         )
         return buffer.getvalue()
 
@@ -246,7 +320,10 @@ class SeasonRecognizer:
         """The recognizer :meth:`to_bytes` saved, bit for bit; ``ValueError`` if ``data`` is not one."""
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as saved:
-                obs_dims, n_actions, confidence, commit_steps, novelty_threshold = saved["settings"].tolist()
+                # Saved before movement models were: judged by look alone (a threshold of inf).
+                settings = [*saved["settings"].tolist(), float("inf")][:6]
+                obs_dims, n_actions, confidence, commit_steps, novelty_threshold, movement_threshold = settings
+                moved = "move_weights" in saved.files
                 return cls(
                     seasons=[str(s) for s in saved["seasons"]],
                     obs_dims=int(obs_dims),
@@ -260,6 +337,9 @@ class SeasonRecognizer:
                     centers=saved["centers"],
                     spreads=saved["spreads"],
                     novelty_threshold=novelty_threshold,
+                    move_weights=saved["move_weights"] if moved else np.zeros((0, 0, 0)),
+                    move_spreads=saved["move_spreads"] if moved else np.ones((0, 0)),
+                    movement_threshold=movement_threshold,
                 )
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as error:
             raise ValueError(f"not a season recognizer ({error})") from None
@@ -293,13 +373,11 @@ class DayTracker:
             action = None if actions is None else np.asarray(actions[i], dtype=np.float64)
             rows.append(self._days[i].add(obs, action))
         probabilities = recognizer.probabilities(np.stack(rows))
-        novelty = recognizer.novelty(np.stack(rows))
         for i in range(self.n_envs):
-            if self._days[i].steps == recognizer.commit_steps:
-                self.novel[i] = bool(novelty[i] > recognizer.novelty_threshold)
-            if self.committed_at[i] is not None:
-                continue
-            self.guess[i] = int(np.argmax(probabilities[i]))
-            if probabilities[i, self.guess[i]] >= recognizer.confidence or self._days[i].steps >= recognizer.commit_steps:
-                self.committed_at[i] = self._days[i].steps
+            if self.committed_at[i] is None:
+                self.guess[i] = int(np.argmax(probabilities[i]))
+                if probabilities[i, self.guess[i]] >= recognizer.confidence or self._days[i].steps >= recognizer.commit_steps:
+                    self.committed_at[i] = self._days[i].steps
+            if self._days[i].steps == recognizer.commit_steps:  # judged with the season it is committed to
+                self.novel[i] = recognizer.is_new(rows[i], self._days[i].moves(), self.guess[i])
         return [recognizer.seasons[g] for g in self.guess]

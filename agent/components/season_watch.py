@@ -7,8 +7,8 @@ believes it is in, the watch
 1. collects the first ``warmup_days`` days of the season and fits a
    :class:`~agent.components.recognizer.SeasonRecognizer` on them and on the days kept of the
    seasons before (its novelty score says how unlike every known season a day is);
-2. judges every later day new or known (its novelty at step ``commit_steps`` of the day against the
-   recognizer's threshold) and feeds the verdicts to Page's CUSUM
+2. judges every later day new or known (:meth:`~agent.components.recognizer.SeasonRecognizer.is_new`:
+   its look at step ``commit_steps`` of the day, and its first moves) and feeds the verdicts to Page's CUSUM
    (:class:`~agent.components.change_detector.SeasonChangeDetector`);
 3. refits the recognizer every ``refit_days`` days on the season's latest days, so it follows the
    policy as it learns (what the robot sees and how it moves change with it). A day is learned only
@@ -33,6 +33,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from agent.components.change_detector import SeasonChangeDetector
 from agent.components.recognizer import Day, SeasonRecognizer, day_features
+from agent.components.season_movement import early_moves
 
 #: A finished day's verdict: (season believed, its env steps, judged new or None in warm-up, stream step at its end).
 Verdict = tuple[str, int, bool | None, int]
@@ -72,7 +73,8 @@ class SeasonWatch(BaseCallback):
         self.obs_dims, self.n_actions = obs_dims, n_actions
         self.warmup_days, self.refit_days, self.keep_days, self.keep_states = warmup_days, refit_days, keep_days, keep_states
         self.lag_days, self.clock = lag_days, clock
-        self.known: dict[str, deque[np.ndarray]] = {}  # per season: the features of the latest days it learns
+        # Per season, the latest days it learns: their features and early moves (what a recognizer is fitted on).
+        self.known: dict[str, deque[tuple[np.ndarray, np.ndarray]]] = {}
         self.season = ""
         self.watching = False
         self.changed = False
@@ -123,7 +125,7 @@ class SeasonWatch(BaseCallback):
                 self._refit()
             return
         features = day_features(day.observations[: self.fitted.commit_steps, : self.obs_dims], day.actions)
-        judged_new = bool(self.fitted.novelty(features[-1:])[0] > self.fitted.novelty_threshold)
+        judged_new = self.fitted.is_new(features[-1], early_moves(day.observations, day.actions))
         self.verdicts.append((self.season, len(day.observations), judged_new, self._now()))
         self._waiting.append(day)
         if self.watching and self.detector.update(judged_new, len(day.observations)):
@@ -152,7 +154,8 @@ class SeasonWatch(BaseCallback):
         self._recent_states += len(day.observations)
         while self._recent_states - len(self._recent[0]) >= self.keep_states:
             self._recent_states -= len(self._recent.popleft())
-        self.known[self.season].append(day_features(day.observations[:, : self.obs_dims], day.actions))
+        features = day_features(day.observations[:, : self.obs_dims], day.actions)
+        self.known[self.season].append((features, early_moves(day.observations, day.actions)))
 
     def _refit(self) -> None:
         self.fitted = self.recognizer()
@@ -160,9 +163,10 @@ class SeasonWatch(BaseCallback):
 
     def recognizer(self) -> SeasonRecognizer:
         """A recognizer of every season so far, fitted on the days kept of each."""
-        features = [day for season_days in self.known.values() for day in season_days]
+        days = [day for season_days in self.known.values() for day in season_days]
         seasons = [season for season, season_days in self.known.items() for _ in season_days]
-        return SeasonRecognizer(list(self.known), self.obs_dims, self.n_actions).fit_features(features, seasons)
+        recognizer = SeasonRecognizer(list(self.known), self.obs_dims, self.n_actions)
+        return recognizer.fit_features([f for f, _ in days], seasons, moves=[m for _, m in days])
 
     def season_states(self) -> np.ndarray:
         """The current season's latest observations (up to ``keep_states``) before a change was noticed."""

@@ -56,7 +56,7 @@ def test_it_notices_a_constructed_change_within_a_few_days_and_sets_its_evidence
     states = watch.season_states()
     assert states.shape == (DAY * 40, OBS + MAX_SEASONS)
     assert np.all(np.abs(states[:, TEMPERATURE] - 0.2) < 0.5)
-    assert all(abs(features[:, 0].mean() - 0.2) < 0.1 for features in watch.known["spring"])  # weather first
+    assert all(abs(features[:, 0].mean() - 0.2) < 0.1 for features, _ in watch.known["spring"])  # weather first
 
 
 def test_the_next_season_is_learned_and_a_return_to_a_known_look_is_not_new() -> None:

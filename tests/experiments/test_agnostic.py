@@ -75,7 +75,8 @@ def test_recognizer_survives_save_and_load_bit_for_bit(recognizer: SeasonRecogni
         recognizer.commit_steps,
     )
     assert loaded.novelty_threshold == recognizer.novelty_threshold
-    for name in ("mean", "scale", "weights", "bias", "centers", "spreads"):
+    assert loaded.movement_threshold == recognizer.movement_threshold < float("inf")
+    for name in ("mean", "scale", "weights", "bias", "centers", "spreads", "move_weights", "move_spreads"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(recognizer, name))
     features = np.random.default_rng(0).normal(size=(5, recognizer.mean.size))
     np.testing.assert_array_equal(loaded.probabilities(features), recognizer.probabilities(features))
