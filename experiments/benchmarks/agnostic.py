@@ -139,21 +139,23 @@ def _detection_section(default: list[dict[str, Any]]) -> list[str]:
     rows = []
     for r in default:
         for before, after in itertools.pairwise(r["seasons"]):
-            record = {rec["season"]: rec for rec in r["recognizer"] if rec["after"] == before}
-            detector = SeasonChangeDetector()
-            false_alarms = [detector.update(*day) for day in _days(record[before])]
-            start = detector.steps
-            fired = [detector.update(*day) for day in _days(record[after])]
-            if any(fired):  # the first change declared after the season changed: the learner's new season starts there
-                to_detect, delay = (
-                    str(fired.index(True) + 1),
-                    f"{detector.changes[len(detector.changes) - sum(fired)][1] - start:,}",
-                )
-            else:
-                to_detect, delay = f"> {len(fired)}", f"> {detector.steps - start:,}"
-            alarm = "yes" if any(false_alarms) else "no"
+            alarm, to_detect, delay = _replay_change(r, before, after)
             rows.append([r["method"], str(r["seed"]), f"{before} → {after}", alarm, to_detect, delay])
     return lines + _table(["method", "seed", "change", "false alarm before", "days to detect", "env steps to detect"], rows)
+
+
+def _replay_change(run: dict[str, Any], before: str, after: str) -> tuple[str, str, str]:
+    """The checkpoint after ``before`` plays its days, then ``after``'s: false alarm before, days and steps to detect."""
+    record = {rec["season"]: rec for rec in run["recognizer"] if rec["after"] == before}
+    detector = SeasonChangeDetector()
+    false_alarms = [detector.update(*day) for day in _days(record[before])]
+    start = detector.steps
+    fired = [detector.update(*day) for day in _days(record[after])]
+    alarm = "yes" if any(false_alarms) else "no"
+    if not any(fired):
+        return alarm, f"> {len(fired)}", f"> {detector.steps - start:,}"
+    # The first change declared after the season changed: the learner's new season starts there.
+    return alarm, str(fired.index(True) + 1), f"{detector.changes[len(detector.changes) - sum(fired)][1] - start:,}"
 
 
 def _user_season_section(run: dict[str, Any]) -> list[str]:
@@ -168,9 +170,11 @@ def _user_season_section(run: dict[str, Any]) -> list[str]:
     lines += _table(["season", "days", "accuracy", "named"], rows)
     if unseen:
         share, days = unseen[0]["novel"], unseen[0]["days"]
+        alarm, to_detect, delay = _replay_change(run, before, user_season)
         lines += [
             f"After {before}, before {user_season} was learned: {share:.2f} of its {days} days judged new"
-            f" (target: ≥ {NOVEL}).",
+            f" (target: ≥ {NOVEL}). The change {before} → {user_season} replayed as above: false alarm before"
+            f" it: {alarm}; detected after {to_detect} days, {delay} env steps.",
             "",
         ]
     return [*lines, f"A told {run['told_A']:.3f}, not told {run['inferred_A']:.3f}.", ""]
