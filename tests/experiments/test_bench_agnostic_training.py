@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from experiments.benchmarks.agnostic_training import app, report
+import pytest
+
+from experiments.benchmarks.agnostic_training import TOLD_GRID, app, report, told_twin
+from experiments.sweep.grid import load_grid
 
 
 def result(method: str, seed: int, delays: list[int | None], false_alarms: list[int], a: float, told: float) -> dict[str, Any]:
@@ -42,3 +45,22 @@ def test_from_results_rebuilds_the_report_without_run_folders(tmp_path: Path) ->
     (tmp_path / "training.json").write_text(json.dumps(results))
     app(["--out", str(tmp_path), "--from-results"])
     assert (tmp_path / "training.md").read_text() == report(results) + "\n"
+
+
+def test_a_run_with_a_season_of_the_users_own_is_reported_apart_from_the_targets() -> None:
+    default = result("progressive", 0, [800, 900, 1_000], [], 0.84, 0.85)
+    icy = result("progressive", 0, [800, 900, 1_000, 7_000], [], 0.80, 0.85)
+    icy["seasons"] = ["spring", "summer", "autumn", "winter", "icy_spring.yaml"]
+    icy["detection"]["changes"][-1]["to"] = "icy-spring"
+    text = report([default, icy])
+    assert "| 3 of 3 noticed; longest 1,000 | met |" in text  # the targets are the four default seasons'
+    assert "The change to the last season (icy-spring) noticed: after 7,000 env steps" in text
+
+
+def test_the_told_twin_is_the_archived_run_or_the_agnostic_grids_run_of_the_same_seasons(tmp_path: Path) -> None:
+    config = {"method": "progressive", "seed": 0, "seasons": ["spring", "summer", "autumn", "winter"]}
+    assert told_twin(config, tmp_path, tmp_path / "archive") == tmp_path / "archive" / "progressive_seed0"
+    icy = next(run for run in load_grid(TOLD_GRID).runs if len(run.seasons) == 5)
+    assert told_twin(icy.config, tmp_path, tmp_path / "archive") == tmp_path / icy.name
+    with pytest.raises(ValueError, match="no run of"):
+        told_twin({**config, "seasons": ["winter"]}, tmp_path, tmp_path)
