@@ -6,6 +6,8 @@ day's standstill, as a trained gardener starts its day; no learner is needed.
 
 from __future__ import annotations
 
+import io
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -81,3 +83,18 @@ def test_the_day_evidence_keeps_the_same_early_moves_as_the_whole_day() -> None:
         evidence.add(observation[:-MAX_SEASONS].astype(np.float64), day.actions[t - 1].astype(np.float64) if t else None)
     np.testing.assert_array_equal(evidence.moves(), early_moves(day.observations, day.actions))
     assert evidence.moves().shape == (MOVE_STEPS, 6 + day.actions.shape[1])
+
+
+def test_a_recognizer_saved_before_movement_models_loads_and_judges_by_look_alone(
+    spring_recognizer: SeasonRecognizer,
+) -> None:
+    with np.load(io.BytesIO(spring_recognizer.to_bytes())) as saved:
+        old = {name: saved[name] for name in saved.files if not name.startswith("move_")}
+    old["settings"] = old["settings"][:5]  # the settings had no movement threshold then
+    buffer = io.BytesIO()
+    np.savez(buffer, **old)
+    loaded = SeasonRecognizer.from_bytes(buffer.getvalue())
+    assert loaded.movement_threshold == float("inf") and loaded.move_weights.size == 0
+    icy = drive(ICY_SPRING, 4, seed=30_000)
+    looks = [loaded.novelty(day_features(d.observations[:10, : loaded.obs_dims], d.actions)[-1:])[0] for d in icy]
+    assert judged(loaded, icy) == [score > loaded.novelty_threshold for score in looks]
