@@ -6,8 +6,10 @@ Trains ``finetune``, ``scratch``, ``retrain``, ``replay``, ``progressive`` and
 (the sweep engine of ``evergreen sweep``, one core each; each run logs to ``<out>/<method>.log``),
 compares them (``report.md`` with heatmaps, learning curves, metric and
 compute tables), and renders the final agents of ``progress-compress`` (the fixed-size
-continual agent) and ``finetune`` (the forgetting baseline) in every season. Every run folder
-resumes, so starting it again continues where it stopped.
+continual agent) and ``finetune`` (the forgetting baseline) in every season. A method's videos
+are rendered as soon as its run has finished, beside the trainings still going (the longest run
+finishes first, and the last ones leave a core idle). Every run folder resumes, so starting it
+again continues where it stopped.
 
 Run: ``.venv/bin/python -m experiments.quick [--out runs/quick] [--jobs 2]``
 """
@@ -15,6 +17,7 @@ Run: ``.venv/bin/python -m experiments.quick [--out runs/quick] [--jobs 2]``
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +30,7 @@ from experiments.pipeline.run_folder import read_metrics
 from experiments.report.compare import write_report
 from experiments.script_app import ScriptApp
 from experiments.sweep.driver import run_sweep
-from experiments.sweep.runs import run_spec
+from experiments.sweep.runs import RunSpec, run_spec
 
 #: The methods of the quick preset, in the order of the report.
 METHODS = ("finetune", "scratch", "retrain", "replay", "progressive", "progress-compress")
@@ -44,15 +47,22 @@ def run_quick(out: Path, config_file: Path, jobs: int = 2) -> Path:
     runs = [run_spec(method, method, None, base=config_file) for method in TRAINING_ORDER]
     config = runs[0].config
     out.mkdir(parents=True, exist_ok=True)
-    run_sweep(runs, out, jobs=jobs, force=True)  # a folder of an older preset config is moved aside, never deleted
-    report = write_report([out / method for method in METHODS], out / "report")
+    # One thread renders while the driver waits on its tasks (a wait that needs next to no CPU or GIL time).
+    with ThreadPoolExecutor(max_workers=1) as renderer:
+        videos: dict[str, Future[list[Path]]] = {}
 
-    videos = []
-    for method in RENDERED_METHODS:
-        for season in config["seasons"]:
-            path = out / "videos" / f"{season_label(season)}_{method}.mp4"
-            render(season, path, run_dir=out / method, checkpoint="final")
-            videos.append(path)
+        def render_finished(run: RunSpec) -> None:
+            if run.method in RENDERED_METHODS:
+                videos[run.method] = renderer.submit(render_videos, out, run.method, config["seasons"])
+
+        # A folder of an older preset config is moved aside, never deleted.
+        run_sweep(runs, out, jobs=jobs, force=True, on_finished=render_finished)
+        for method in RENDERED_METHODS:
+            if method not in videos:  # finished before this start: rendered now
+                videos[method] = renderer.submit(render_videos, out, method, config["seasons"])
+        report = write_report([out / method for method in METHODS], out / "report")
+        for future in videos.values():
+            future.result()
 
     print(f"\nQuick preset finished in {(time.perf_counter() - start) / 60:.1f} min.")
     print(f"{'method':18s} {'A':>6s} {'F':>6s} {'env steps':>10s} {'parameters':>11s} {'memory MB':>10s}")
@@ -68,6 +78,16 @@ def run_quick(out: Path, config_file: Path, jobs: int = 2) -> Path:
     print(f"Report: {report}")
     print(f"Videos (final agents): {out / 'videos'}/<season>_<method>.mp4")
     return report
+
+
+def render_videos(out: Path, method: str, seasons: list[str]) -> list[Path]:
+    """Render the final agent of ``out/method`` in every season to ``out/videos/<season>_<method>.mp4``."""
+    paths = []
+    for season in seasons:
+        path = out / "videos" / f"{season_label(season)}_{method}.mp4"
+        render(season, path, run_dir=out / method, checkpoint="final")
+        paths.append(path)
+    return paths
 
 
 app = ScriptApp(__name__, __doc__)
