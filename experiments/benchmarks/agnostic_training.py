@@ -87,7 +87,13 @@ def report(results: list[dict[str, Any]]) -> str:
         detection = r["detection"]
         delays = [f"{c['delay_steps']:,}" if c["delay_steps"] is not None else "missed" for c in detection["changes"]]
         new = detection["days_judged_new_in_season"] / max(detection["days_judged_in_season"], 1)
-        cells = [r["method"], str(r["seed"]), " / ".join(delays), str(len(detection["false_alarms"])), f"{new:.3f}"]
+        # A run with a season of the user's own after the four is named by it.
+        label = (
+            r["method"]
+            if r.get("seasons", DEFAULT_SEASONS) == DEFAULT_SEASONS
+            else f"{r['method']}, then {detection['changes'][-1]['to']}"
+        )
+        cells = [label, str(r["seed"]), " / ".join(delays), str(len(detection["false_alarms"])), f"{new:.3f}"]
         rows.append([*cells, _a(r["told_A"]), _a(r["A"]), _a(r["A_not_told"])])
     header = ["method", "seed", "delay per change (env steps)", "false alarms", "judged new (learned)", "A told"]
     lines = [

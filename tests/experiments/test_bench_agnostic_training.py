@@ -55,6 +55,7 @@ def test_a_run_with_a_season_of_the_users_own_is_reported_apart_from_the_targets
     text = report([default, icy])
     assert "| 3 of 3 noticed; longest 1,000 | met |" in text  # the targets are the four default seasons'
     assert "The change to the last season (icy-spring) noticed: after 7,000 env steps" in text
+    assert "| progressive, then icy-spring | 0 | 800 / 900 / 1,000 / 7,000 |" in text
 
 
 def test_the_told_twin_is_the_archived_run_or_the_agnostic_grids_run_of_the_same_seasons(tmp_path: Path) -> None:
