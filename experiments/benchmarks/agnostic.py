@@ -30,7 +30,7 @@ import typer
 
 from agent.components.change_detector import SeasonChangeDetector
 from envs.atomic_io import atomic_write_bytes, atomic_write_text
-from envs.season_spec import season_label
+from envs.season_spec import DEFAULT_SEASON_NAMES, season_label
 from experiments.pipeline.config import CONFIG_DIR, read_run_config
 from experiments.pipeline.run_folder import AGNOSTIC_DIR, RECOGNITION
 from experiments.report.compare import confusion_counts, day_mean
@@ -41,7 +41,7 @@ from experiments.script_app import ScriptApp
 from experiments.sweep.grid import load_grid
 
 GRID = CONFIG_DIR / "grids" / "agnostic.yaml"
-DEFAULT_SEASONS = ["spring", "summer", "autumn", "winter"]
+DEFAULT_SEASONS = list(DEFAULT_SEASON_NAMES)
 A_GAP, ACCURACY, COMMIT_STEPS, USER_ACCURACY, NOVEL, DETECT_STEPS = 0.03, 0.95, 10, 0.9, 0.9, 5_000
 
 app = ScriptApp(__name__, __doc__)

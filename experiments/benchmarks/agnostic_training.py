@@ -28,6 +28,7 @@ import numpy as np
 import typer
 
 from envs.atomic_io import atomic_write_text
+from envs.season_spec import DEFAULT_SEASON_NAMES
 from experiments import RESULTS
 from experiments.pipeline.config import CONFIG_DIR, read_run_config
 from experiments.pipeline.run_folder import AGNOSTIC_DIR, DETECTION, METRICS
@@ -39,7 +40,7 @@ from experiments.sweep.runs import run_name
 GRID = CONFIG_DIR / "grids" / "agnostic_training.yaml"
 TOLD_ARCHIVE = RESULTS / "bench-v1"
 TOLD_GRID = CONFIG_DIR / "grids" / "agnostic.yaml"
-DEFAULT_SEASONS = ["spring", "summer", "autumn", "winter"]
+DEFAULT_SEASONS = list(DEFAULT_SEASON_NAMES)
 DETECT_STEPS, A_GAP = 5_000, 0.05
 
 app = ScriptApp(__name__, __doc__)
@@ -88,11 +89,7 @@ def report(results: list[dict[str, Any]]) -> str:
         delays = [f"{c['delay_steps']:,}" if c["delay_steps"] is not None else "missed" for c in detection["changes"]]
         new = detection["days_judged_new_in_season"] / max(detection["days_judged_in_season"], 1)
         # A run with a season of the user's own after the four is named by it.
-        label = (
-            r["method"]
-            if r.get("seasons", DEFAULT_SEASONS) == DEFAULT_SEASONS
-            else f"{r['method']}, then {detection['changes'][-1]['to']}"
-        )
+        label = r["method"] if _of_default_seasons(r) else f"{r['method']}, then {detection['changes'][-1]['to']}"
         cells = [label, str(r["seed"]), " / ".join(delays), str(len(detection["false_alarms"])), f"{new:.3f}"]
         rows.append([*cells, _a(r["told_A"]), _a(r["A"]), _a(r["A_not_told"])])
     header = ["method", "seed", "delay per change (env steps)", "false alarms", "judged new (learned)", "A told"]
@@ -111,8 +108,13 @@ def report(results: list[dict[str, Any]]) -> str:
         markdown_table([*header, "A untold training", "A untold throughout"], rows),
         "",
     ]
-    default = [r for r in results if r.get("seasons", DEFAULT_SEASONS) == DEFAULT_SEASONS]
-    return "\n".join(lines + _targets(default) + _user_seasons([r for r in results if r not in default]))
+    default = [r for r in results if _of_default_seasons(r)]
+    return "\n".join(lines + _targets(default) + _user_seasons([r for r in results if not _of_default_seasons(r)]))
+
+
+def _of_default_seasons(result: dict[str, Any]) -> bool:
+    """Whether a run went through the four default seasons (results saved before ``seasons`` was kept did)."""
+    return result.get("seasons", DEFAULT_SEASONS) == DEFAULT_SEASONS
 
 
 def _user_seasons(results: list[dict[str, Any]]) -> list[str]:
