@@ -18,6 +18,10 @@ def test_a_methods_videos_start_when_its_run_finishes_and_the_rest_after_the_swe
 
     def fake_sweep(runs: list[Any], storage: Path, *, on_finished: Any, **_: Any) -> None:
         assert [run.method for run in runs] == list(quick.TRAINING_ORDER)
+        # The preset's own settings reach the runs' resolved configs: its PPO keys and P&C's distillation.
+        assert all(run.config["ppo"]["n_steps"] == 128 and run.config["ppo"]["n_epochs"] == 20 for run in runs)
+        options = {run.method: run.config["method_options"] for run in runs}
+        assert options["progress-compress"]["distill_batch"] == 1024 and options["progress-compress"]["beta_value"] == 0.5
         on_finished(runs[0])  # progress-compress, the longest, finishes first; finetune "was finished before"
         events.append("sweep ended")
 

@@ -17,6 +17,7 @@ SCRIPTS = [
     "experiments.benchmarks.speed_methods",
     "experiments.benchmarks.env_speed",
     "experiments.benchmarks.parameter_growth",
+    "experiments.benchmarks.distillation",
     "experiments.benchmarks.render_seasons",
     "experiments.studies.learnability",
     "experiments.studies.forgetting",
