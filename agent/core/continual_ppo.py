@@ -14,6 +14,7 @@ not saved; the learner attaches it again at each ``start_season``, also after lo
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch as th
@@ -27,6 +28,19 @@ from torch.nn import functional as F
 #: the progressive policy's rollout buffer, ``observations`` carry cached frozen-column activations
 #: as extra columns after the observation.
 AuxiliaryLoss = Callable[[RolloutBufferSamples], th.Tensor]
+
+
+def update_with_foreach(optimizer: th.optim.Optimizer) -> None:
+    """Let an Adam optimizer update all its tensors at once (torch's ``foreach``) unless told otherwise.
+
+    On CPU torch otherwise loops over the tensors in Python (its default ``foreach`` is for GPUs
+    only). Both do the same arithmetic element by element, so the weights are the same bit for bit
+    (the behaviour fixtures check it); the loop's per-tensor overhead is what goes.
+    """
+    if isinstance(optimizer, th.optim.Adam):
+        for group in optimizer.param_groups:
+            if group.get("foreach") is None:
+                group["foreach"] = True
 
 
 class ContinualPPO(PPO):
@@ -45,6 +59,15 @@ class ContinualPPO(PPO):
         bind_policy = getattr(self.rollout_buffer, "bind_policy", None)
         if bind_policy is not None:
             bind_policy(self.policy)
+        update_with_foreach(self.policy.optimizer)
+
+    def set_parameters(
+        self, load_path_or_dict: str | dict[str, Any], exact_match: bool = True, device: th.device | str = "auto"
+    ) -> None:
+        """SB3's ``set_parameters``; the loaded optimizer keeps updating all its tensors at once."""
+        super().set_parameters(load_path_or_dict, exact_match=exact_match, device=device)
+        # Loading an optimizer's state restores the saved ``foreach`` (None in zips saved before it was set).
+        update_with_foreach(self.policy.optimizer)
 
     def _excluded_save_params(self) -> list[str]:
         # The hook is a bound method of the learner: attached at each season start, never pickled.

@@ -207,7 +207,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         policy.set_seasons(kwargs["season_columns"], kwargs["season_names"])
         self.knowledge_base.policy_kwargs.update(season_columns=kwargs["season_columns"], season_names=kwargs["season_names"])
         policy.set_training_mode(True)
-        optimizer = th.optim.Adam(policy.parameters(), lr=self.distill_lr)
+        optimizer = th.optim.Adam(policy.parameters(), lr=self.distill_lr, foreach=True)  # one update for all tensors
         losses = []
         for _ in range(self.distill_steps):
             loss = cloning_loss(policy, self.memory.sample(self.distill_batch), self.beta_policy, self.beta_value)

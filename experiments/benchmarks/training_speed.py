@@ -10,9 +10,13 @@ rest of the rollout (the policy's forward pass, the rollout buffer, SB3's callba
 
 Target (issue 16): v1 >= 1.6x v0 (the ``finetune`` learner, one season).
 
-Run: ``.venv/bin/python -m experiments.benchmarks.training_speed [--seasons spring] [--steps 8192] [--rounds 3]``
-(about a minute per season; run it on a quiet machine). Writes
-``docs/results/training_speed/result.json``; ``--report`` prints the table again from it.
+The PPO settings are the project's defaults, or the ``ppo:`` keys of ``--config`` over them
+(``experiments/configs/ppo_before_search.yaml``: the defaults before issue 17's search, which the
+first measurement used).
+
+Run: ``.venv/bin/python -m experiments.benchmarks.training_speed [--seasons spring] [--steps 8192] [--rounds 3]
+[--config FILE] [--out docs/results/training_speed/result.json]`` (a few minutes per season; run it on a
+quiet machine); ``--report`` prints the table again from ``--out``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import platform
 import statistics
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import torch
@@ -31,9 +36,11 @@ import typer
 
 import envs
 from agent import ContinualLearner, make_learner
+from agent.core.ppo_defaults import default_ppo_config
 from envs.atomic_io import atomic_write_json
 from experiments import RESULTS
 from experiments.benchmarks import stored_result
+from experiments.pipeline.config import read_config_file, resolve_ppo
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, list_option
 
@@ -77,15 +84,18 @@ def timed_round(learner: ContinualLearner, season: str, steps: int) -> dict[str,
     return {"steps_per_second": (model.num_timesteps - before) / total} | {p: seconds[p] / total for p in PARTS}
 
 
-def measure(seasons: list[str], steps: int, rounds: int) -> dict[str, Any]:
-    """Training env steps per second of every version on each season (lists over the rounds)."""
+def measure(seasons: list[str], steps: int, rounds: int, ppo: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Training env steps per second of every version on each season (lists over the rounds).
+
+    ``ppo``: the PPO settings (``None``: the project's defaults, ``agent/core/ppo.yaml``).
+    """
     versions = list(envs.ENV_VERSIONS)
     result: dict[str, Any] = {}
     for season in seasons:
-        learners = {v: make_learner("finetune", seed=0, env_id=envs.generic_env_id(v)) for v in versions}
+        learners = {v: make_learner("finetune", seed=0, env_id=envs.generic_env_id(v), ppo_config=ppo) for v in versions}
         for learner in learners.values():
             learner.start_season(season)
-            learner.learn(2048)  # warm-up: one update of the default 8 x 256 steps
+            learner.learn(1)  # warm-up: SB3 finishes the rollout, so one rollout and one update
         speeds: dict[int, list[float]] = {v: [] for v in versions}
         shares: dict[int, dict[str, list[float]]] = {v: {p: [] for p in PARTS} for v in versions}
         for round_index in range(rounds):
@@ -113,7 +123,8 @@ def report(result: dict[str, Any]) -> None:
         ratios.append(speed[newest] / speed[oldest])
         rows.append([season, *(f"{speed[v]:.0f}" for v in versions), f"**{ratios[-1]:.2f}**"])
     rounds = f"{result['steps']} env steps x {result['rounds']} interleaved rounds (median)"
-    print(f"{result['machine']}; finetune, {rounds}; {result['date']}")
+    settings = result.get("ppo_config") or "the PPO defaults of then"  # results saved before the option
+    print(f"{result['machine']}; finetune, {settings}, {rounds}; {result['date']}")
     print(markdown_table(header, rows))
     # The target is stated for one season: say where it is met.
     for season, ratio in zip(result["seasons"], ratios, strict=True):
@@ -144,12 +155,16 @@ def main(
     seasons: Annotated[list[str] | None, typer.Option(help="default seasons, comma-separated")] = None,
     steps: Annotated[int, typer.Option(help="env steps per timed round")] = 8192,
     rounds: Annotated[int, typer.Option(help="interleaved rounds (the median is reported)")] = 3,
-    report_only: Annotated[bool, typer.Option("--report", help=f"print the table from {RESULT} without measuring")] = False,
+    config: Annotated[Path | None, typer.Option(help="a training config whose ppo: settings to use")] = None,
+    out: Annotated[Path, typer.Option(help="the result file")] = RESULT,
+    report_only: Annotated[bool, typer.Option("--report", help="print the table from --out without measuring")] = False,
 ) -> None:
     """Time PPO training (the finetune learner) on every env version side by side."""
     if report_only:
-        report(stored_result(RESULT))
+        report(stored_result(out))
         return
+    # The config's ppo: keys over the project's defaults, checked (ConfigError, a ValueError, names the key).
+    ppo = resolve_ppo(read_config_file(config).get("ppo") or {}) if config else default_ppo_config()
     names = list_option(seasons, ["spring"])
     for name in names:
         envs.default_season(name)  # ValueError naming the valid seasons
@@ -157,17 +172,20 @@ def main(
         raise ValueError(f"--steps and --rounds must be >= 1, got {steps} and {rounds}")
     machine = f"python {platform.python_version()}, torch {torch.__version__}, {platform.machine()}, {os.cpu_count()} cores"
     print(machine, flush=True)
-    result = measure(names, steps, rounds)
+    result = measure(names, steps, rounds, ppo)
+    given = f" --config {config}" if config else ""
     result |= {
         "command": "python -m experiments.benchmarks.training_speed "
-        f"--seasons {','.join(names)} --steps {steps} --rounds {rounds}",
+        f"--seasons {','.join(names)} --steps {steps} --rounds {rounds}{given} --out {out}",
+        "ppo_config": str(config) if config else "the project's PPO defaults",
+        "ppo": ppo,
         "steps": steps,
         "rounds": rounds,
         "machine": f"{machine}, torch threads {torch.get_num_threads()}, load average {os.getloadavg()[0]:.1f} at the end",
         "date": datetime.date.today().isoformat(),
     }
-    atomic_write_json(RESULT, result)
-    print(f"Wrote {RESULT}\n")
+    atomic_write_json(out, result)
+    print(f"Wrote {out}\n")
     report(result)
 
 

@@ -150,6 +150,18 @@ def test_continual_ppo_without_hook_is_sb3_ppo_bit_for_bit() -> None:
         np.testing.assert_array_equal(a, b)
 
 
+def test_adam_updates_all_tensors_at_once_also_after_loading(tmp_path: Path) -> None:
+    # SB3's PPO above loops over the tensors (torch's CPU default); ContinualPPO's foreach update gives
+    # the same bits, which the test above checks.
+    n_envs, kwargs = ppo_kwargs(TINY)
+    model = ContinualPPO("MlpPolicy", season_vec_env("spring", n_envs, 0), seed=3, device="cpu", **kwargs)
+    assert [group["foreach"] for group in model.policy.optimizer.param_groups] == [True]
+    # A zip saved by plain SB3 (foreach None in its optimizer state) still loads into the foreach update.
+    PPO("MlpPolicy", season_vec_env("spring", n_envs, 0), seed=3, device="cpu", **kwargs).save(tmp_path / "sb3.zip")
+    loaded = ContinualPPO.load(tmp_path / "sb3.zip", device="cpu")
+    assert [group["foreach"] for group in loaded.policy.optimizer.param_groups] == [True]
+
+
 def test_auxiliary_loss_hook_is_called_and_shapes_the_update() -> None:
     n_envs, kwargs = ppo_kwargs(TINY)
     calls = []
