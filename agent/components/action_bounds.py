@@ -25,15 +25,36 @@ from stable_baselines3.common.type_aliases import RolloutBufferSamples
 def action_bound_loss(policy: ActorCriticPolicy, observations: th.Tensor) -> th.Tensor:
     """Batch mean of ``sum_a relu(mu_a(s) - high_a)^2 + relu(low_a - mu_a(s))^2`` over the policy's action box.
 
-    Zero while every action mean is inside the box. Costs one actor forward pass on the batch.
+    Zero while every action mean is inside the box. The means are first computed without a graph:
+    when all are inside, the loss and its gradient are exactly zero and a constant zero is returned
+    (adding it to a loss changes no bit of the loss or of any gradient); only otherwise is the
+    actor's forward pass run again with a graph, so that the gradient reaches it.
     """
+    with th.no_grad():
+        mean = action_means(policy, observations)
+        low, high = box_bounds(policy, mean)
+        # NaN means count as outside, so that a broken network's loss stays NaN.
+        inside = bool(((mean >= low) & (mean <= high)).all())
+    if inside:
+        return mean.new_zeros(())
+    mean = action_means(policy, observations)
+    return (th.relu(mean - high).pow(2) + th.relu(low - mean).pow(2)).sum(dim=-1).mean()
+
+
+def action_means(policy: ActorCriticPolicy, observations: th.Tensor) -> th.Tensor:
+    """The policy's Gaussian action means on ``observations`` (one actor forward pass)."""
     distribution = policy.get_distribution(observations).distribution
     if not isinstance(distribution, th.distributions.Normal) or not isinstance(policy.action_space, spaces.Box):
         raise TypeError("the action-bound loss needs a Gaussian policy over a Box action space")
-    mean = distribution.mean
+    return distribution.mean
+
+
+def box_bounds(policy: ActorCriticPolicy, like: th.Tensor) -> tuple[th.Tensor, th.Tensor]:
+    """The action box's ``(low, high)`` as tensors of ``like``'s dtype and device."""
+    assert isinstance(policy.action_space, spaces.Box)
     box = (policy.action_space.low, policy.action_space.high)
-    low, high = (th.as_tensor(bound, dtype=mean.dtype, device=mean.device) for bound in box)
-    return (th.relu(mean - high).pow(2) + th.relu(low - mean).pow(2)).sum(dim=-1).mean()
+    low, high = (th.as_tensor(bound, dtype=like.dtype, device=like.device) for bound in box)
+    return low, high
 
 
 def action_bound_hook(model: BaseAlgorithm, coef: float) -> Callable[[RolloutBufferSamples], th.Tensor] | None:

@@ -4,7 +4,9 @@ For each season asked, one ``finetune`` learner per env version (``make_learner(
 seed=0, env_id="GardenWatering-vN")``: SB3 PPO with the project's defaults, 8 DummyVecEnv
 copies) starts the season, warms up for one update, then the learners take turns training
 ``--steps`` env steps (rollouts and updates, as in a run), the order swapped every round; the
-median of the rounds is reported. Only the env differs between them. Each round also says where
+median of the rounds is reported, and the target is judged on the median of the rounds' ratios
+(each round's two learners run back to back, so the ratio cancels most of a VM's drifting speed,
+which moved the same learner's rate by 30% between rounds here). Only the env differs between them. Each round also says where
 the time went: stepping the envs (the VecEnv's ``step_wait``), the PPO update (``train``), and the
 rest of the rollout (the policy's forward pass, the rollout buffer, SB3's callbacks and logging).
 
@@ -14,7 +16,7 @@ The PPO settings are the project's defaults, or the ``ppo:`` keys of ``--config`
 (``experiments/configs/ppo_before_search.yaml``: the defaults before issue 17's search, which the
 first measurement used).
 
-Run: ``.venv/bin/python -m experiments.benchmarks.training_speed [--seasons spring] [--steps 8192] [--rounds 3]
+Run: ``.venv/bin/python -m experiments.benchmarks.training_speed [--seasons spring] [--steps 4096] [--rounds 7]
 [--config FILE] [--out docs/results/training_speed/result.json]`` (a few minutes per season; run it on a
 quiet machine); ``--report`` prints the table again from ``--out``.
 """
@@ -113,15 +115,18 @@ def measure(seasons: list[str], steps: int, rounds: int, ppo: dict[str, Any] | N
 
 
 def report(result: dict[str, Any]) -> None:
-    """Print the table of medians and the target's verdict from a result."""
+    """Print the table of medians and the target's verdict (on the median of the rounds' paired ratios) from a result."""
     versions = sorted(key for key in next(iter(result["seasons"].values())) if key != "shares")
     newest, oldest = versions[-1], versions[0]
-    header = ["season", *(f"{v} training env steps/s" for v in versions), f"{newest} / {oldest}"]
+    header = ["season", *(f"{v} training env steps/s" for v in versions)]
     rows, ratios = [], []
     for season, by_version in result["seasons"].items():
         speed = {v: statistics.median(by_version[v]) for v in versions}
-        ratios.append(speed[newest] / speed[oldest])
-        rows.append([season, *(f"{speed[v]:.0f}" for v in versions), f"**{ratios[-1]:.2f}**"])
+        # Paired: each round's two learners ran back to back, so their ratio cancels the machine's drift.
+        ratios.append(statistics.median(new / old for new, old in zip(by_version[newest], by_version[oldest], strict=True)))
+        of_medians = speed[newest] / speed[oldest]
+        rows.append([season, *(f"{speed[v]:.0f}" for v in versions), f"{of_medians:.2f}", f"**{ratios[-1]:.2f}**"])
+    header += [f"{newest} / {oldest} of the medians", f"{newest} / {oldest} (median of the rounds' ratios)"]
     rounds = f"{result['steps']} env steps x {result['rounds']} interleaved rounds (median)"
     settings = result.get("ppo_config") or "the PPO defaults of then"  # results saved before the option
     print(f"{result['machine']}; finetune, {settings}, {rounds}; {result['date']}")
@@ -153,8 +158,8 @@ app = ScriptApp(__name__, __doc__)
 @app.command()
 def main(
     seasons: Annotated[list[str] | None, typer.Option(help="default seasons, comma-separated")] = None,
-    steps: Annotated[int, typer.Option(help="env steps per timed round")] = 8192,
-    rounds: Annotated[int, typer.Option(help="interleaved rounds (the median is reported)")] = 3,
+    steps: Annotated[int, typer.Option(help="env steps per timed round")] = 4096,
+    rounds: Annotated[int, typer.Option(help="interleaved rounds (the median is reported)")] = 7,
     config: Annotated[Path | None, typer.Option(help="a training config whose ppo: settings to use")] = None,
     out: Annotated[Path, typer.Option(help="the result file")] = RESULT,
     report_only: Annotated[bool, typer.Option("--report", help="print the table from --out without measuring")] = False,

@@ -45,6 +45,33 @@ def test_loss_is_zero_inside_the_box_positive_outside_and_reaches_the_action_hea
     assert policy.log_std.grad is None and all(p.grad is None for p in policy.value_net.parameters())
 
 
+def reference_bound_loss(policy: th.nn.Module, obs: th.Tensor) -> th.Tensor:
+    """The loss as first written: always with the actor's graph."""
+    mean = policy.get_distribution(obs).distribution.mean
+    return (th.relu(mean - 1).pow(2) + th.relu(-1 - mean).pow(2)).sum(dim=-1).mean()
+
+
+@pytest.mark.parametrize("bias", [[0.0, 0.0, 0.0], [1.02, 0.0, -1.3]], ids=["inside", "partly outside"])
+def test_loss_and_every_gradient_are_bit_identical_to_the_loss_with_a_graph_always(
+    finetune_in_spring: Finetune, bias: list[float]
+) -> None:
+    """Skipping the graph when every mean is inside the box changes no bit of a PPO minibatch's gradients."""
+    policy = finetune_in_spring.model.policy
+    obs = th.as_tensor(observations("spring"))
+    with th.no_grad():
+        policy.action_net.bias.add_(th.tensor(bias))
+    gradients = []
+    for bound_loss in (reference_bound_loss, action_bound_loss):
+        policy.zero_grad(set_to_none=True)
+        distribution = policy.get_distribution(obs)
+        loss = -distribution.log_prob(th.zeros(len(obs), 3)).mean() + bound_loss(policy, obs)
+        loss.backward()
+        gradients.append([loss.detach(), *(p.grad.clone() for p in policy.parameters() if p.grad is not None)])
+    assert len(gradients[0]) == len(gradients[1])
+    for reference, skipped in zip(*gradients, strict=True):
+        assert th.equal(reference, skipped)
+
+
 def test_training_pulls_means_back_into_the_box() -> None:
     obs = observations("spring")
     excess = {}
