@@ -26,6 +26,7 @@ SCRIPTS = [
     "experiments.studies.gardener_cross_season",
     "experiments.studies.winter_plasticity",
     "experiments.studies.evaluation_days",
+    "experiments.studies.day_outcomes",
     "experiments.quick",
     "experiments.media.demo",
 ]
