@@ -45,9 +45,15 @@ def check_env_id(env_id: Any) -> str:
     return env_id
 
 
-def season_vec_env(season: Season, n_envs: int, seed: int, env_id: str = DEFAULT_ENV_ID) -> VecEnv:
-    """``n_envs`` copies of one season of ``env_id`` in a DummyVecEnv (copy ``i`` seeded ``seed + i``)."""
-    return make_vec_env(env_id, n_envs=n_envs, seed=seed, env_kwargs={"season": season, "observe_season": True})
+def season_vec_env(
+    season: Season, n_envs: int, seed: int, env_id: str = DEFAULT_ENV_ID, wrapper: Callable[[gym.Env], gym.Env] | None = None
+) -> VecEnv:
+    """``n_envs`` copies of one season of ``env_id`` in a DummyVecEnv (copy ``i`` seeded ``seed + i``).
+
+    ``wrapper`` wraps each copy outside its ``Monitor`` (SB3's ``wrapper_class``), e.g. a training-time reward term.
+    """
+    env_kwargs = {"season": season, "observe_season": True}
+    return make_vec_env(env_id, n_envs=n_envs, seed=seed, env_kwargs=env_kwargs, wrapper_class=wrapper)
 
 
 def collect_states(

@@ -10,6 +10,7 @@ run over, steps touching an obstacle, and whether dusk ended the day. Finished r
 ``docs/results/day_outcomes/ENV_ID/ppo-HASH/`` and skipped.
 
 Run: ``.venv/bin/python -m experiments.studies.day_outcomes [--season winter] [--seeds 0,1,2] [--days 100]``
+(``--shaping path``: PPO trained with shaping by the path around obstacles, its runs in their own folder).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from envs.rollout import Act, Step, rollout
 from experiments.pipeline.evaluation import EVAL_SEED
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, ints_option
-from experiments.studies.ppo_runs import DEFAULT_ENV_ID, load_result, new_ppo, save_result, train
+from experiments.studies.ppo_runs import DEFAULT_ENV_ID, load_result, new_ppo, ppo_setup, save_result, train
 
 BENCHMARK = "day_outcomes"
 #: A day's counts, in the table's order, with their column names.
@@ -79,16 +80,21 @@ def gardener_outcomes(season: str, days: int, env_id: str) -> dict[str, Any]:
     return result
 
 
-def ppo_outcomes(season: str, seed: int, steps: int, days: int, env_id: str) -> dict[str, Any]:
-    """PPO from scratch with ``seed``, trained and played (the stored result if there is one)."""
+def ppo_outcomes(
+    season: str, seed: int, steps: int, days: int, env_id: str, setup: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """PPO from scratch with ``seed``, trained and played (the stored result if there is one).
+
+    ``setup``: the PPO set-up (:func:`experiments.studies.ppo_runs.ppo_setup`; default the project's defaults).
+    """
     name = f"{season}_seed{seed}_{steps}_days{days}"
-    if (result := load_result(BENCHMARK, env_id, name)) is not None:
+    if (result := load_result(BENCHMARK, env_id, name, setup)) is not None:
         return result
-    model = new_ppo(season, seed, env_id=env_id)
+    model = new_ppo(season, seed, setup, env_id=env_id)
     train(model, steps)
     days_played = play_days(lambda _, obs: model.predict(obs, deterministic=True)[0], season, days, env_id)
     result = {"env": env_id, "season": season, "who": f"PPO seed {seed}", "seed": seed, "steps": steps, "days": days_played}
-    save_result(BENCHMARK, env_id, name, result)
+    save_result(BENCHMARK, env_id, name, result, setup)
     print(f"{season} seed {seed}: success on {np.mean([d['success'] for d in days_played]):.0%} of {days} days", flush=True)
     return result
 
@@ -114,15 +120,19 @@ def main(
     steps: Annotated[int, typer.Option(help="env steps of PPO training")] = 100_000,
     days: Annotated[int, typer.Option(help="successive days played")] = 100,
     env: Annotated[str, typer.Option(help="garden env id")] = DEFAULT_ENV_ID,
+    shaping: Annotated[str, typer.Option(help="PPO's training-time shaping over the env's reward: none or path")] = "none",
 ) -> None:
     """Train PPO from scratch per seed; print how it and the gardener end each day."""
+    setup = ppo_setup(shaping=shaping)  # ValueError naming the valid shapings
     envs.default_season(season)  # ValueError naming the valid seasons
     env_id = check_env_id(env)
     seed_values = ints_option(seeds, "--seeds", [0, 1, 2])
     if steps < 1 or days < 1:
         raise ValueError(f"--steps and --days must be >= 1, got {steps} and {days}")
-    results = [gardener_outcomes(season, days, env_id)] + [ppo_outcomes(season, s, steps, days, env_id) for s in seed_values]
-    print(f"\n{env_id} {season}: {days} successive days from seed {EVAL_SEED}; PPO from scratch, {steps:,} steps")
+    results = [gardener_outcomes(season, days, env_id)]
+    results += [ppo_outcomes(season, s, steps, days, env_id, setup) for s in seed_values]
+    trained = ", trained with shaping by the path around obstacles" if shaping == "path" else ""
+    print(f"\n{env_id} {season}: {days} successive days from seed {EVAL_SEED}; PPO from scratch{trained}, {steps:,} steps")
     header = ["who", "days", "success", *(f"{c} per day" for c in COUNTS.values()), "ended at dusk"]
     print(markdown_table(header, [outcome_row(r) for r in results]))
 

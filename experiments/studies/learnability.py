@@ -10,8 +10,12 @@ the two, each normalized against its own version's gardener.
 
 Run: ``.venv/bin/python -m experiments.studies.learnability [--env GardenWatering-v1] [--seeds 0,1,2] [--seasons spring]``
 ``--lr-schedule linear`` and ``--lr-scale X`` try a learning rate annealed to 0 within the run, or
-scaled, against the defaults' constant rate (docs/search.md#what-was-tried-after-the-search); their runs
-go to their own ``ppo-HASH`` folder.
+scaled, against the defaults' constant rate, ``--shaping path`` training on the env's reward plus
+shaping by the path around obstacles (``agent/components/path_shaping.py``), ``--normalize-reward``
+training on rewards scaled by SB3's ``VecNormalize``, ``--action-bound-coef X`` adding the continual
+learners' action-bound loss, and ``--config FILE``
+the ``ppo:`` settings of a training config over the defaults
+(docs/search.md#what-was-tried-after-the-search); their runs go to their own ``ppo-HASH`` folder.
 (``--seasons`` also takes season YAML files, e.g. the exploratory summer variants in
 ``docs/history/summer_variants/``; their results are named by the file's stem).
 """
@@ -25,9 +29,9 @@ import numpy as np
 import typer
 
 import envs
-from agent.core.ppo_defaults import default_ppo_config
 from agent.core.season_envs import check_env_id
 from envs.season_spec import resolve_season
+from experiments.pipeline.config import read_config_file, resolve_ppo
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp, ints_option, list_option
 from experiments.studies.ppo_runs import (
@@ -104,6 +108,22 @@ def versions_table(seasons: list[str], seeds: list[int], steps: int, env_id: str
     return markdown_table(["season", other_id, env_id, "difference"], rows)
 
 
+def variant_label(setup: dict[str, Any], config: Path | None) -> str:
+    """How a set-up differs from the project's defaults, for the table's title ("" for the defaults)."""
+    parts = []
+    if "lr_schedule" in setup:
+        parts.append(f"learning rate {setup['lr_scale']:g}x the default's, {setup['lr_schedule']}")
+    if config is not None:
+        parts.append(f"the ppo: settings of {config}")
+    if setup.get("shaping") == "path":
+        parts.append("trained with shaping by the path around obstacles")
+    if setup.get("normalize_reward"):
+        parts.append("trained on rewards scaled by VecNormalize")
+    if "action_bound_coef" in setup:
+        parts.append(f"with the action-bound loss (weight {setup['action_bound_coef']:g})")
+    return "".join(f", {part}" for part in parts)
+
+
 app = ScriptApp(__name__, __doc__)
 
 
@@ -121,9 +141,17 @@ def main(
         str, typer.Option(help=f"learning rate through a run: {' or '.join(LR_SCHEDULES)} (annealed to 0)")
     ] = "constant",
     lr_scale: Annotated[float, typer.Option(help="times the default learning rate")] = 1.0,
+    shaping: Annotated[str, typer.Option(help="training-time shaping over the env's reward: none or path")] = "none",
+    normalize_reward: Annotated[bool, typer.Option(help="train on rewards scaled by SB3's VecNormalize")] = False,
+    action_bound_coef: Annotated[float, typer.Option(help="weight of the learners' action-bound loss (0: none)")] = 0.0,
+    config: Annotated[Path | None, typer.Option(help="a training config whose ppo: settings to use over the defaults")] = None,
 ) -> None:
     """Train PPO from scratch on each season and seed; print the normalized returns."""
-    setup = ppo_setup(lr_schedule, lr_scale)  # ValueError naming the valid schedules
+    # ValueError naming the valid schedules and shapings, or the bad value.
+    setup = ppo_setup(lr_schedule, lr_scale, shaping, normalize_reward, action_bound_coef)
+    if config is not None:
+        # The config's ppo: keys over the defaults, checked (ConfigError, a ValueError, names the key).
+        setup |= resolve_ppo(read_config_file(config).get("ppo") or {})
     env_id = check_env_id(env)  # ValueError naming the valid ids
     other_id = check_env_id(compare_to) if compare_to else ""
     seed_values = ints_option(seeds, "--seeds", [0, 1, 2])
@@ -133,7 +161,7 @@ def main(
     for season in season_names:
         for seed in seed_values:
             run_season(season, seed, steps, episodes, env_id, setup)
-    variant = "" if setup == default_ppo_config() else f", learning rate {lr_scale:g}x the default's, {lr_schedule}"
+    variant = variant_label(setup, config)
     print(f"\n{env_id}: PPO from scratch{variant}, {steps:,} steps, normalized return (random 0, gardener 1), {episodes} days")
     # Normalized when printed, from the raw returns, with the current reference returns.
     print(learnability_table(season_names, seed_values, steps, env_id, setup))

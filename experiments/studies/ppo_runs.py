@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,12 @@ import numpy as np
 import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.vec_env import VecNormalize
 
 import envs
+from agent.components.action_bounds import action_bound_hook
+from agent.components.path_shaping import PathShaping
+from agent.core.continual_ppo import ContinualPPO
 from agent.core.ppo_defaults import default_ppo_config, ppo_kwargs
 from agent.core.season_envs import DEFAULT_ENV_ID, season_vec_env
 from agent.methods.finetune import reset_exploration
@@ -32,21 +37,44 @@ from experiments.pipeline.evaluation import EVAL_SEED
 #: How the learning rate moves through a run: SB3's constant rate, or annealed linearly to 0 (the
 #: PPO paper's Atari set-up; Huang et al. 2022, "The 37 implementation details of PPO").
 LR_SCHEDULES = ("constant", "linear")
+#: Training-time reward shaping on top of the env's reward: none, or by the path around obstacles
+#: (:class:`agent.components.path_shaping.PathShaping`).
+SHAPINGS = ("none", "path")
 
 
-def ppo_setup(lr_schedule: str = "constant", lr_scale: float = 1.0) -> dict[str, Any]:
-    """The project's PPO defaults, with a learning-rate schedule and scale (the study's variants) when not the default's.
+def ppo_setup(
+    lr_schedule: str = "constant",
+    lr_scale: float = 1.0,
+    shaping: str = "none",
+    normalize_reward: bool = False,
+    action_bound_coef: float = 0.0,
+) -> dict[str, Any]:
+    """The project's PPO defaults, with the study's variants when given.
 
-    The result is what names the results folder (:func:`ppo_folder`): the defaults' own folder for
-    ``constant`` at scale 1.
+    The variants: a learning-rate schedule and scale, training-time shaping, rewards scaled by a
+    running estimate of the return's standard deviation (SB3's ``VecNormalize(norm_reward=True)``,
+    the PPO implementations' reward scaling, Engstrom et al. 2020, https://arxiv.org/abs/2005.12729),
+    and the continual learners' action-bound loss (:mod:`agent.components.action_bounds`).
+    The result is what names the results folder (:func:`ppo_folder`): the defaults' own folder
+    without variants.
     """
     if lr_schedule not in LR_SCHEDULES:
         raise ValueError(f"unknown learning-rate schedule {lr_schedule!r}; valid: {', '.join(LR_SCHEDULES)}")
     if not lr_scale > 0:
         raise ValueError(f"the learning-rate scale must be > 0, got {lr_scale}")
+    if shaping not in SHAPINGS:
+        raise ValueError(f"unknown shaping {shaping!r}; valid: {', '.join(SHAPINGS)}")
+    if not action_bound_coef >= 0:
+        raise ValueError(f"the action-bound coefficient must be >= 0, got {action_bound_coef}")
     setup = default_ppo_config()
     if (lr_schedule, lr_scale) != ("constant", 1.0):
         setup |= {"lr_schedule": lr_schedule, "lr_scale": lr_scale}
+    if shaping != "none":
+        setup["shaping"] = shaping
+    if normalize_reward:
+        setup["normalize_reward"] = True
+    if action_bound_coef > 0:
+        setup["action_bound_coef"] = action_bound_coef
     return setup
 
 
@@ -54,17 +82,30 @@ def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None, env_id
     """A fresh PPO with the project's default hyperparameters on ``season`` of ``env_id`` (1 torch thread).
 
     ``config``: PPO settings over the defaults; ``lr_schedule`` and ``lr_scale`` (see :func:`ppo_setup`)
-    make the learning rate ``scale * rate``, constant or annealed linearly to 0 over one ``learn``.
+    make the learning rate ``scale * rate``, constant or annealed linearly to 0 over one ``learn``;
+    ``shaping: path`` trains on the env's reward plus :class:`PathShaping` (with PPO's gamma), and
+    ``normalize_reward: true`` on rewards scaled by SB3's ``VecNormalize`` (observations untouched, so
+    evaluation on the env needs no statistics); ``action_bound_coef > 0`` makes it a
+    :class:`ContinualPPO` with that weight of the action-bound loss in every minibatch loss.
     """
     torch.set_num_threads(1)
     config = dict(config) if config is not None else default_ppo_config()
     schedule, scale = config.pop("lr_schedule", "constant"), float(config.pop("lr_scale", 1.0))
+    shaping, normalize_reward = config.pop("shaping", "none"), bool(config.pop("normalize_reward", False))
+    bound_coef = float(config.pop("action_bound_coef", 0.0))
     n_envs, kwargs = ppo_kwargs(config)
     rate = scale * float(kwargs.pop("learning_rate"))
     # SB3 calls the schedule with the share of the run still to go: 1 at the start, 0 at the end.
     learning_rate: float | Callable[[float], float] = (lambda remaining: rate * remaining) if schedule == "linear" else rate
-    env = season_vec_env(season, n_envs, seed, env_id)
-    return PPO("MlpPolicy", env, seed=seed, device="cpu", verbose=0, learning_rate=learning_rate, **kwargs)
+    wrapper = partial(PathShaping, gamma=float(kwargs["gamma"])) if shaping == "path" else None
+    env = season_vec_env(season, n_envs, seed, env_id, wrapper)
+    if normalize_reward:
+        env = VecNormalize(env, norm_obs=False, norm_reward=True, gamma=float(kwargs["gamma"]))
+    if bound_coef == 0:
+        return PPO("MlpPolicy", env, seed=seed, device="cpu", verbose=0, learning_rate=learning_rate, **kwargs)
+    model = ContinualPPO("MlpPolicy", env, seed=seed, device="cpu", verbose=0, learning_rate=learning_rate, **kwargs)
+    model.auxiliary_loss = action_bound_hook(model, bound_coef)
+    return model
 
 
 def switch_season(model: PPO, season: str, seed: int, env_id: str = DEFAULT_ENV_ID) -> None:

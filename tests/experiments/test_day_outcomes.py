@@ -23,7 +23,7 @@ def test_the_gardener_and_a_ppo_policy_days_are_counted_stored_and_not_played_ag
         # Winter has two thirsty plants a day: a success waters both.
         assert not day["success"] or day["thirsty_watered"] >= 2
         assert not day["dusk"] or day["steps"] == 50
-    monkeypatch.setattr(day_outcomes, "new_ppo", lambda season, seed, env_id: new_ppo(season, seed, TINY, env_id))
+    monkeypatch.setattr(day_outcomes, "new_ppo", lambda season, seed, setup, env_id: new_ppo(season, seed, TINY, env_id))
     ppo = day_outcomes.ppo_outcomes("winter", 0, STEPS, 3, "GardenWatering-v1")
     assert len(ppo["days"]) == 3 and ppo["who"] == "PPO seed 0"
     assert len(list(tmp_path.rglob("winter_*.json"))) == 2

@@ -27,6 +27,7 @@ SCRIPTS = [
     "experiments.studies.winter_plasticity",
     "experiments.studies.evaluation_days",
     "experiments.studies.day_outcomes",
+    "experiments.studies.detours",
     "experiments.quick",
     "experiments.media.demo",
 ]
@@ -45,6 +46,9 @@ def test_every_script_is_a_script_app_with_help(module: str, capsys: pytest.Capt
     [
         ("experiments.studies.learnability", ["--seeds", "0,,1"], "empty item"),
         ("experiments.studies.learnability", ["--seasons", "spring,monsoon"], "monsoon"),
+        ("experiments.studies.learnability", ["--shaping", "curvy"], "unknown shaping 'curvy'; valid: none, path"),
+        ("experiments.studies.learnability", ["--config", "/nonexistent/ppo.yaml"], "/nonexistent/ppo.yaml"),
+        ("experiments.studies.detours", ["--threshold", "0"], "--threshold > 0"),
         ("experiments.studies.winter_plasticity", ["--seeds", "one"], "--seeds takes whole numbers"),
         ("experiments.studies.evaluation_days", ["--wide", "15"], "--wide a positive multiple of 10"),
         ("experiments.studies.forgetting", ["--pairs", "spring:winter,summer"], "--pairs takes first:second"),
