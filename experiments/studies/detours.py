@@ -9,8 +9,8 @@ after the reset and after every step, measures the detour of
 :class:`agent.components.path_shaping.PathShaping`: the path length from the nozzle's cell to the
 nearest needy plant's cell on a 10 cm grid around the season's solid obstacles (0.2 m clearance,
 the fence left open), minus the same grid's path length without obstacles. It prints the share
-of steps and of days with a detour above ``--threshold``. Nothing is trained; it takes about two
-minutes.
+of steps and of days with a detour above ``--threshold``. Nothing is trained; it takes about a
+minute.
 
 Run: ``.venv/bin/python -m experiments.studies.detours [--seasons winter,summer] [--days 100]``
 """
