@@ -9,13 +9,12 @@ env version (default the newest); when another version has the same runs, a seco
 the two, each normalized against its own version's gardener.
 
 Run: ``.venv/bin/python -m experiments.studies.learnability [--env GardenWatering-v1] [--seeds 0,1,2] [--seasons spring]``
-``--lr-schedule linear`` and ``--lr-scale X`` try a learning rate annealed to 0 within the run, or
-scaled, against the defaults' constant rate, ``--shaping path`` training on the env's reward plus
-shaping by the path around obstacles (``agent/components/path_shaping.py``), ``--normalize-reward``
-training on rewards scaled by SB3's ``VecNormalize``, ``--action-bound-coef X`` adding the continual
-learners' action-bound loss, and ``--config FILE``
-the ``ppo:`` settings of a training config over the defaults
-(docs/search.md#what-was-tried-after-the-search); their runs go to their own ``ppo-HASH`` folder.
+Variants of the defaults (docs/search.md#what-was-tried-after-the-search), each run in its own
+``ppo-HASH`` folder: ``--lr-schedule linear`` and ``--lr-scale X`` (a learning rate annealed to 0
+within the run, or scaled), ``--shaping path`` (training on the env's reward plus shaping by the
+path around obstacles, ``agent/components/path_shaping.py``), ``--normalize-reward`` (rewards scaled
+by SB3's ``VecNormalize``), ``--action-bound-coef X`` (the continual learners' action-bound loss),
+and ``--config FILE`` (the ``ppo:`` settings of a training config over the defaults).
 (``--seasons`` also takes season YAML files, e.g. the exploratory summer variants in
 ``docs/history/summer_variants/``; their results are named by the file's stem).
 """
