@@ -13,7 +13,8 @@ Variants of the defaults (docs/search.md#what-was-tried-after-the-search), each 
 ``ppo-HASH`` folder: ``--lr-schedule linear`` and ``--lr-scale X`` (a learning rate annealed to 0
 within the run, or scaled), ``--shaping path`` (training on the env's reward plus shaping by the
 path around obstacles, ``agent/components/path_shaping.py``), ``--normalize-reward`` (rewards scaled
-by SB3's ``VecNormalize``), ``--action-bound-coef X`` (the continual learners' action-bound loss),
+by SB3's ``VecNormalize``), ``--normalize-observations`` (observations standardized by it),
+``--action-bound-coef X`` (the continual learners' action-bound loss),
 and ``--config FILE`` (the ``ppo:`` settings of a training config over the defaults).
 (``--seasons`` also takes season YAML files, e.g. the exploratory summer variants in
 ``docs/history/summer_variants/``; their results are named by the file's stem).
@@ -118,6 +119,8 @@ def variant_label(setup: dict[str, Any], config: Path | None) -> str:
         parts.append("trained with shaping by the path around obstacles")
     if setup.get("normalize_reward"):
         parts.append("trained on rewards scaled by VecNormalize")
+    if setup.get("normalize_observations"):
+        parts.append("observations standardized by VecNormalize")
     if "action_bound_coef" in setup:
         parts.append(f"with the action-bound loss (weight {setup['action_bound_coef']:g})")
     return "".join(f", {part}" for part in parts)
@@ -143,11 +146,14 @@ def main(
     shaping: Annotated[str, typer.Option(help="training-time shaping over the env's reward: none or path")] = "none",
     normalize_reward: Annotated[bool, typer.Option(help="train on rewards scaled by SB3's VecNormalize")] = False,
     action_bound_coef: Annotated[float, typer.Option(help="weight of the learners' action-bound loss (0: none)")] = 0.0,
+    normalize_observations: Annotated[
+        bool, typer.Option(help="standardize observations by SB3's VecNormalize (running statistics)")
+    ] = False,
     config: Annotated[Path | None, typer.Option(help="a training config whose ppo: settings to use over the defaults")] = None,
 ) -> None:
     """Train PPO from scratch on each season and seed; print the normalized returns."""
     # ValueError naming the valid schedules and shapings, or the bad value.
-    setup = ppo_setup(lr_schedule, lr_scale, shaping, normalize_reward, action_bound_coef)
+    setup = ppo_setup(lr_schedule, lr_scale, shaping, normalize_reward, action_bound_coef, normalize_observations)
     if config is not None:
         # The config's ppo: keys over the defaults, checked (ConfigError, a ValueError, names the key).
         setup |= resolve_ppo(read_config_file(config).get("ppo") or {})

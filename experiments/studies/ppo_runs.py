@@ -8,6 +8,7 @@ again, and a change of the project's PPO defaults trains the runs again beside t
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import time
@@ -20,7 +21,7 @@ import numpy as np
 import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.evaluation import evaluate_policy
-from stable_baselines3.common.vec_env import VecNormalize
+from stable_baselines3.common.vec_env import VecEnv, VecNormalize
 
 import envs
 from agent.components.action_bounds import action_bound_hook
@@ -48,13 +49,16 @@ def ppo_setup(
     shaping: str = "none",
     normalize_reward: bool = False,
     action_bound_coef: float = 0.0,
+    normalize_observations: bool = False,
 ) -> dict[str, Any]:
     """The project's PPO defaults, with the study's variants when given.
 
     The variants: a learning-rate schedule and scale, training-time shaping, rewards scaled by a
     running estimate of the return's standard deviation (SB3's ``VecNormalize(norm_reward=True)``,
     the PPO implementations' reward scaling, Engstrom et al. 2020, https://arxiv.org/abs/2005.12729),
-    and the continual learners' action-bound loss (:mod:`agent.components.action_bounds`).
+    observations standardized by running statistics (``VecNormalize(norm_obs=True)``, rl-zoo3's
+    ``normalize: true``), and the continual learners' action-bound loss
+    (:mod:`agent.components.action_bounds`).
     The result is what names the results folder (:func:`ppo_folder`): the defaults' own folder
     without variants.
     """
@@ -75,6 +79,8 @@ def ppo_setup(
         setup["normalize_reward"] = True
     if action_bound_coef > 0:
         setup["action_bound_coef"] = action_bound_coef
+    if normalize_observations:
+        setup["normalize_observations"] = True
     return setup
 
 
@@ -84,14 +90,16 @@ def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None, env_id
     ``config``: PPO settings over the defaults; ``lr_schedule`` and ``lr_scale`` (see :func:`ppo_setup`)
     make the learning rate ``scale * rate``, constant or annealed linearly to 0 over one ``learn``;
     ``shaping: path`` trains on the env's reward plus :class:`PathShaping` (with PPO's gamma), and
-    ``normalize_reward: true`` on rewards scaled by SB3's ``VecNormalize`` (observations untouched, so
-    evaluation on the env needs no statistics); ``action_bound_coef > 0`` makes it a
+    ``normalize_reward: true`` on rewards scaled by SB3's ``VecNormalize``, ``normalize_observations:
+    true`` on observations standardized by it (:func:`evaluate` then uses the training statistics,
+    frozen); ``action_bound_coef > 0`` makes it a
     :class:`ContinualPPO` with that weight of the action-bound loss in every minibatch loss.
     """
     torch.set_num_threads(1)
     config = dict(config) if config is not None else default_ppo_config()
     schedule, scale = config.pop("lr_schedule", "constant"), float(config.pop("lr_scale", 1.0))
     shaping, normalize_reward = config.pop("shaping", "none"), bool(config.pop("normalize_reward", False))
+    normalize_observations = bool(config.pop("normalize_observations", False))
     bound_coef = float(config.pop("action_bound_coef", 0.0))
     n_envs, kwargs = ppo_kwargs(config)
     rate = scale * float(kwargs.pop("learning_rate"))
@@ -99,8 +107,9 @@ def new_ppo(season: str, seed: int, config: dict[str, Any] | None = None, env_id
     learning_rate: float | Callable[[float], float] = (lambda remaining: rate * remaining) if schedule == "linear" else rate
     wrapper = partial(PathShaping, gamma=float(kwargs["gamma"])) if shaping == "path" else None
     env = season_vec_env(season, n_envs, seed, env_id, wrapper)
-    if normalize_reward:
-        env = VecNormalize(env, norm_obs=False, norm_reward=True, gamma=float(kwargs["gamma"]))
+    if normalize_reward or normalize_observations:
+        gamma = float(kwargs["gamma"])
+        env = VecNormalize(env, norm_obs=normalize_observations, norm_reward=normalize_reward, gamma=gamma)
     if bound_coef == 0:
         return PPO("MlpPolicy", env, seed=seed, device="cpu", verbose=0, learning_rate=learning_rate, **kwargs)
     model = ContinualPPO("MlpPolicy", env, seed=seed, device="cpu", verbose=0, learning_rate=learning_rate, **kwargs)
@@ -123,7 +132,12 @@ def train(model: PPO, steps: int) -> float:
 
 def evaluate(model: PPO, season: str, episodes: int = 20, env_id: str = DEFAULT_ENV_ID) -> dict[str, float]:
     """Mean return and normalized return (the references of ``env_id``'s version) over ``episodes`` fixed days."""
-    env = season_vec_env(season, 1, EVAL_SEED, env_id)
+    env: VecEnv = season_vec_env(season, 1, EVAL_SEED, env_id)
+    training_statistics = model.get_vec_normalize_env()
+    if training_statistics is not None and training_statistics.norm_obs:
+        # The policy sees observations standardized as in training: its statistics, frozen, raw rewards.
+        env = VecNormalize(env, training=False, norm_obs=True, norm_reward=False, clip_obs=training_statistics.clip_obs)
+        env.obs_rms = copy.deepcopy(training_statistics.obs_rms)
     returns, _ = evaluate_policy(model, env, n_eval_episodes=episodes, deterministic=True, return_episode_rewards=True)
     env.close()
     mean = float(np.mean(returns))

@@ -21,6 +21,7 @@ SCRIPTS = [
     "experiments.benchmarks.training_speed",
     "experiments.benchmarks.update_speed",
     "experiments.benchmarks.render_seasons",
+    "experiments.benchmarks.sweep_speed",
     "experiments.studies.learnability",
     "experiments.studies.forgetting",
     "experiments.studies.gardener_cross_season",
@@ -59,6 +60,7 @@ def test_every_script_is_a_script_app_with_help(module: str, capsys: pytest.Capt
         ("experiments.media.demo", ["--frame", "480by360"], "--frame takes WIDTHxHEIGHT"),
         ("experiments.quick", ["--jobs", "many"], "Invalid value for '--jobs'"),
         ("experiments.benchmarks.targets", ["--archive", "/nonexistent/archive"], "is not a folder"),
+        ("experiments.benchmarks.sweep_speed", ["--runs", "1"], "--runs must be >= 2"),
     ],
 )
 def test_a_user_error_exits_2_with_one_line_naming_it(
