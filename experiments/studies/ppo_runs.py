@@ -8,7 +8,6 @@ again, and a change of the project's PPO defaults trains the runs again beside t
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import time
@@ -21,7 +20,7 @@ import numpy as np
 import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.evaluation import evaluate_policy
-from stable_baselines3.common.vec_env import VecEnv, VecNormalize
+from stable_baselines3.common.vec_env import VecEnv, VecNormalize, sync_envs_normalization
 
 import envs
 from agent.components.action_bounds import action_bound_hook
@@ -136,8 +135,8 @@ def evaluate(model: PPO, season: str, episodes: int = 20, env_id: str = DEFAULT_
     training_statistics = model.get_vec_normalize_env()
     if training_statistics is not None and training_statistics.norm_obs:
         # The policy sees observations standardized as in training: its statistics, frozen, raw rewards.
-        env = VecNormalize(env, training=False, norm_obs=True, norm_reward=False, clip_obs=training_statistics.clip_obs)
-        env.obs_rms = copy.deepcopy(training_statistics.obs_rms)
+        env = VecNormalize(env, training=False, norm_reward=False, clip_obs=training_statistics.clip_obs)
+        sync_envs_normalization(training_statistics, env)
     returns, _ = evaluate_policy(model, env, n_eval_episodes=episodes, deterministic=True, return_episode_rewards=True)
     env.close()
     mean = float(np.mean(returns))
