@@ -40,13 +40,14 @@ from agent.components.progressive import (
     progressive_policy,
     season_slots,
 )
+from agent.components.progressive.start_choice import TRIAL_SEED_OFFSET, choose_start
 from agent.components.replay_memory import MemoryCheckpoint, ReplayMemory, check_cloning_options
 from agent.core.checkpoint import CheckpointError, load_model
 from agent.core.continual_ppo import ContinualPPO
 from agent.core.learner import ContinualLearner
 from agent.core.options import check_option
 from agent.core.season_envs import DEFAULT_ENV_ID, close_envs, collect_states, season_vec_env
-from envs.season_spec import MAX_SEASONS, resolve_season
+from envs.season_spec import MAX_SEASONS, resolve_season, season_label
 
 
 class ProgressCompress(MemoryCheckpoint, ContinualLearner):
@@ -64,7 +65,9 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         season's memory with states the knowledge base visits, labelled by the active column
     :param adapter_width: width of the active column's adapters (0: a quarter of the hidden width)
     :param column_init: how the active column starts each season: ``latest`` (a copy of the knowledge
-        base at the previous season's head, its laterals silent) or ``random`` (fresh)
+        base at the previous season's head, its laterals silent), ``random`` (fresh) or ``best``
+        (whichever of the knowledge base at each earlier season's head and a fresh column plays a
+        few days of the new season best: :mod:`agent.components.progressive.start_choice`)
     :param action_bound_coef: weight of the action-bound loss on the active column's action means
         (:mod:`agent.components.action_bounds`; 0: off)
     """
@@ -123,6 +126,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         self.knowledge_base: ContinualPPO | None = None
         self.compressed = True  # whether the knowledge base has absorbed the current season
         self.distillation_losses: list[float] = []
+        self.column_starts: list[dict[str, Any]] = []  # with ``best``: each season's trial of the starts
 
     # The knowledge base: one column with a head per season slot; its slots map to column 0.
     def _knowledge_base_kwargs(self, seasons: list[str]) -> dict[str, Any]:
@@ -162,11 +166,27 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         )
         extractor = progressive_policy(active).mlp_extractor
         extractor.column(0).load_state_dict(self._kb_column().state_dict())
-        if self.column_init == "latest" and len(self.seasons) > 1:
+        if len(self.seasons) > 1 and (self.column_init == "latest" or (self.column_init == "best" and self.env_source)):
             extractor.column(1).start_from(extractor.column(0), head=resolve_season(self.seasons[-2]).index)
+        elif len(self.seasons) > 1 and self.column_init == "best":
+            self._start_best(active, season)
         self._replace_model(active)
         active.auxiliary_loss = action_bound_hook(active, self.action_bound_coef)
         self.compressed = False
+
+    def _start_best(self, active: ContinualPPO, season: str) -> None:
+        """Start the active column as whichever plays ``season`` best: the knowledge base at an earlier
+        season's head (most recent first) or the fresh column; count the trial as training compute."""
+        extractor = progressive_policy(active).mlp_extractor
+        labels = {resolve_season(s).index: season_label(s) for s in self.seasons[:-1]}
+        slots = dict.fromkeys(resolve_season(s).index for s in reversed(self.seasons[:-1]))
+        sources = [(f"head of {labels[slot]}", extractor.column(0), slot) for slot in slots]
+        with self.season_work():  # the trial's wall time; its env steps are counted below
+            start = choose_start(
+                active, extractor.column(1), sources, season, self.env_seed() + TRIAL_SEED_OFFSET, self.env_id
+            )
+        self.column_starts.append(start.to_dict())
+        self.account.env_steps += start.env_steps
 
     def close(self) -> None:
         """Close the envs of the active column's model and of the knowledge base's shell."""
@@ -255,9 +275,11 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         return modules
 
     def method_state(self) -> dict[str, Any]:
-        """The distillation's final losses, one per season."""
-        return {"distillation_losses": self.distillation_losses}
+        """The distillation's final losses, one per season, and the starts ``best`` chose."""
+        starts = {"column_starts": self.column_starts} if self.column_starts else {}
+        return {"distillation_losses": self.distillation_losses, **starts}
 
     def load_method_state(self, state: dict[str, Any]) -> None:
         """Inverse of :meth:`method_state`."""
         self.distillation_losses = list(state["distillation_losses"])
+        self.column_starts = list(state.get("column_starts", []))

@@ -26,12 +26,13 @@ from agent.components.progressive import (
     progressive_policy,
     season_slots,
 )
+from agent.components.progressive.start_choice import TRIAL_SEED_OFFSET, ColumnStart, choose_start
 from agent.core.checkpoint import CheckpointError, load_model
 from agent.core.continual_ppo import ContinualPPO
 from agent.core.learner import ContinualLearner
 from agent.core.options import check_option
 from agent.core.season_envs import DEFAULT_ENV_ID
-from envs.season_spec import MAX_SEASONS, resolve_season
+from envs.season_spec import MAX_SEASONS, resolve_season, season_label
 
 
 class Progressive(ContinualLearner):
@@ -39,8 +40,10 @@ class Progressive(ContinualLearner):
 
     :param adapter_width: width of the lateral adapters (0: a quarter of the hidden width)
     :param column_init: how a new column starts: ``latest`` (a copy of the previous column, its
-        laterals silent, so the season starts from what the last one ended with) or ``random`` (the
-        paper: a fresh column whose laterals read the frozen ones); see ``docs/methods.md``
+        laterals silent, so the season starts from what the last one ended with), ``random`` (the
+        paper: a fresh column whose laterals read the frozen ones) or ``best`` (whichever of a copy
+        of each earlier column and the fresh column plays a few days of the new season best:
+        :mod:`agent.components.progressive.start_choice`); see ``docs/methods.md``
     :param action_bound_coef: weight of the action-bound loss that keeps the training column's
         action means inside the action box (:mod:`agent.components.action_bounds`; 0: off), so that
         a column copied into the next season can still explore there
@@ -72,6 +75,7 @@ class Progressive(ContinualLearner):
         self.adapter_width = adapter_width
         self.column_init = column_init
         self.action_bound_coef = action_bound_coef
+        self.column_starts: list[dict[str, Any]] = []  # with ``best``: each season's trial of the starts
 
     def policy_kwargs(self, seasons: list[str]) -> dict[str, Any]:
         """The policy's arguments for a network with one column per season in ``seasons``."""
@@ -99,11 +103,34 @@ class Progressive(ContinualLearner):
             columns = progressive_policy(model).mlp_extractor.columns
             for k, column in enumerate(progressive_policy(previous).mlp_extractor.columns):
                 columns[k].load_state_dict(column.state_dict())
-        if previous is not None and self.column_init == "latest":
-            extractor = progressive_policy(model).mlp_extractor
-            extractor.column(extractor.trainable_column).start_from(extractor.column(extractor.trainable_column - 1))
+        extractor = progressive_policy(model).mlp_extractor
+        new = extractor.column(extractor.trainable_column)
+        # Without the season's own env (season-agnostic training), ``best`` cannot try the starts: it copies the latest.
+        if previous is not None and (self.column_init == "latest" or (self.column_init == "best" and self.env_source)):
+            new.start_from(extractor.column(extractor.trainable_column - 1))
+        elif previous is not None and self.column_init == "best":
+            sources = [
+                (f"column {k} ({season_label(self.seasons[k])})", extractor.column(k), 0)
+                for k in reversed(range(extractor.trainable_column))
+            ]
+            with self.season_work():  # the trial's wall time; _record_start counts its env steps
+                start = choose_start(model, new, sources, season, self.env_seed() + TRIAL_SEED_OFFSET, self.env_id)
+            self._record_start(start)
         self._replace_model(model)
         model.auxiliary_loss = action_bound_hook(model, self.action_bound_coef)
+
+    def _record_start(self, start: ColumnStart) -> None:
+        """Keep ``best``'s choice for the checkpoint and count its trial days as training compute."""
+        self.column_starts.append(start.to_dict())
+        self.account.env_steps += start.env_steps
+
+    def method_state(self) -> dict[str, Any]:
+        """The starts ``best`` chose, season by season."""
+        return {"column_starts": self.column_starts} if self.column_starts else {}
+
+    def load_method_state(self, state: dict[str, Any]) -> None:
+        """Inverse of :meth:`method_state`."""
+        self.column_starts = list(state.get("column_starts", []))
 
     def can_act(self, season: str) -> bool:
         """Whether a column acts for ``season``'s one-hot slot."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from agent import ContinualLearner
 from agent.components.recognizer import SeasonRecognizer
-from agent.core.checkpoint import read_learner_info
+from agent.core.checkpoint import STATE_FILE, read_learner_info, read_state
 from envs.season_spec import season_label
 from experiments.pipeline import run_folder
 from experiments.pipeline.evaluation import SeasonEvaluator
@@ -85,4 +85,10 @@ def write_summaries(
     ]
     metrics["compute"] = season_compute[-1] if season_compute else None
     metrics["compute_per_season"] = season_compute
+    if len(row_labels) > 1:
+        last = run_dir / run_folder.season_dir_name(len(row_labels) - 1, row_labels[-1])
+        with damaged_as_checkpoint_error():
+            starts = read_state(last / STATE_FILE)["method_state"].get("column_starts")
+        if starts:  # column_init best: how each column started, kept with the results (the archive has no checkpoints)
+            metrics["column_starts"] = starts
     run_folder.atomic_write_json(out / run_folder.METRICS, metrics)

@@ -165,8 +165,8 @@ def test_a_column_started_from_the_latest_computes_what_it_ended_with(method: st
 
 
 def test_column_init_is_checked_and_names_its_values() -> None:
-    with pytest.raises(ValueError, match="column_init must be one of random, latest, got 'best'"):
-        make_learner("progressive", column_init="best")
+    with pytest.raises(ValueError, match="column_init must be one of random, latest, best, got 'newest'"):
+        make_learner("progressive", column_init="newest")
 
 
 def test_columns_use_the_policy_s_activation() -> None:

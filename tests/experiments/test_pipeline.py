@@ -167,3 +167,24 @@ def test_method_runs_evaluate_and_render(method_runs: dict[str, Path], tmp_path:
         "no column for season slot 2",
         "spring, winter",
     )
+
+
+def test_a_run_keeps_how_its_columns_started_in_its_metrics(config_file: Path, tmp_path: Path) -> None:
+    run = tmp_path / "best"
+    result = evergreen_here(
+        "train",
+        "--method",
+        "progressive",
+        "--config",
+        config_file,
+        "-o",
+        "column_init=best",
+        "--run-dir",
+        run,
+        "--no-progress",
+    )
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((run / "metrics.json").read_text())
+    (start,) = metrics["column_starts"]  # spring's column starts fresh; winter's is chosen
+    assert start["season"] == "winter" and start["chosen"] in ("column 0 (spring)", "layers of column 0 (spring)")
+    assert metrics["compute"]["env_steps"] == 2 * TINY["steps"] + start["env_steps"]  # the trial days counted
