@@ -264,23 +264,17 @@ def column_init_section(archive: Path, scratch: list[Run]) -> list[str]:
     lines = ["## How a new column starts (the pilot)", ""]
     pilot = load_grid(PILOT)
     planned = {run.name: run for grid in (pilot, load_grid(GRID)) for run in grid.runs}
-    other_seeds = sorted({seed for product in pilot.model.also for seed in product.seeds})
     # The main product holds today's defaults; the further products, the other options.
-    set_ups: list[tuple[str, dict[str, Any], list[int]]] = [
-        (method, {}, sorted({*pilot.model.seeds, *other_seeds})) for method in (*TRANSFER_METHODS, CONTROL)
-    ]
+    seeds = sorted({*pilot.model.seeds, *(seed for product in pilot.model.also for seed in product.seeds)})
+    set_ups: list[tuple[str, dict[str, Any], list[int]]] = [(method, {}, seeds) for method in (*TRANSFER_METHODS, CONTROL)]
+    also = pilot.model.also
     set_ups += [
-        (method, options, list(product.seeds))
-        for product in pilot.model.also
-        for options in product.options
-        for method in product.methods
+        (method, options, product.seeds) for product in also for options in product.options for method in product.methods
     ]
     rows = []
-    for method, options, seeds in set_ups:
-        names = [run_name(method, seed, options) for seed in seeds]
-        runs = [
-            load_run(archive / name) for name in names if name in planned and is_current(archive / name, planned[name].config)
-        ]
+    for method, options, run_seeds in set_ups:
+        names = [run_name(method, seed, options) for seed in run_seeds]
+        runs = [load_run(archive / n) for n in names if n in planned and is_current(archive / n, planned[n].config)]
         if not runs:
             continue
         fts = forward_transfers({SCRATCH: scratch, method: runs}) if scratch else None
