@@ -40,7 +40,7 @@ from agent.components.progressive import (
     progressive_policy,
     season_slots,
 )
-from agent.components.progressive.start_choice import TRIAL_SEED_OFFSET, choose_start
+from agent.components.progressive.start_choice import trial_start
 from agent.components.replay_memory import MemoryCheckpoint, ReplayMemory, check_cloning_options
 from agent.core.checkpoint import CheckpointError, load_model
 from agent.core.continual_ppo import ContinualPPO
@@ -176,17 +176,12 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
 
     def _start_best(self, active: ContinualPPO, season: str) -> None:
         """Start the active column as whichever plays ``season`` best: the knowledge base at an earlier
-        season's head (most recent first) or the fresh column; count the trial as training compute."""
+        season's head (most recent first) or the fresh column (:func:`trial_start`)."""
         extractor = progressive_policy(active).mlp_extractor
         labels = {resolve_season(s).index: season_label(s) for s in self.seasons[:-1]}
         slots = dict.fromkeys(resolve_season(s).index for s in reversed(self.seasons[:-1]))
         sources = [(f"head of {labels[slot]}", extractor.column(0), slot) for slot in slots]
-        with self.season_work():  # the trial's wall time; its env steps are counted below
-            start = choose_start(
-                active, extractor.column(1), sources, season, self.env_seed() + TRIAL_SEED_OFFSET, self.env_id
-            )
-        self.column_starts.append(start.to_dict())
-        self.account.env_steps += start.env_steps
+        self.column_starts.append(trial_start(self, active, extractor.column(1), sources, season))
 
     def close(self) -> None:
         """Close the envs of the active column's model and of the knowledge base's shell."""

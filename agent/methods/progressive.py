@@ -26,7 +26,7 @@ from agent.components.progressive import (
     progressive_policy,
     season_slots,
 )
-from agent.components.progressive.start_choice import TRIAL_SEED_OFFSET, ColumnStart, choose_start
+from agent.components.progressive.start_choice import trial_start
 from agent.core.checkpoint import CheckpointError, load_model
 from agent.core.continual_ppo import ContinualPPO
 from agent.core.learner import ContinualLearner
@@ -113,16 +113,9 @@ class Progressive(ContinualLearner):
                 (f"column {k} ({season_label(self.seasons[k])})", extractor.column(k), 0)
                 for k in reversed(range(extractor.trainable_column))
             ]
-            with self.season_work():  # the trial's wall time; _record_start counts its env steps
-                start = choose_start(model, new, sources, season, self.env_seed() + TRIAL_SEED_OFFSET, self.env_id)
-            self._record_start(start)
+            self.column_starts.append(trial_start(self, model, new, sources, season))
         self._replace_model(model)
         model.auxiliary_loss = action_bound_hook(model, self.action_bound_coef)
-
-    def _record_start(self, start: ColumnStart) -> None:
-        """Keep ``best``'s choice for the checkpoint and count its trial days as training compute."""
-        self.column_starts.append(start.to_dict())
-        self.account.env_steps += start.env_steps
 
     def method_state(self) -> dict[str, Any]:
         """The starts ``best`` chose, season by season."""

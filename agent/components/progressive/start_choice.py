@@ -7,7 +7,7 @@ candidate start (a copy of each earlier column, or of each earlier season's head
 column) on a few days of the new season, with deterministic actions. The best-scoring copy starts
 the column unless the fresh column plays better; then only the copy's hidden layers are kept, under
 fresh heads (Progressive Neural Networks, Rusu et al. 2016, https://arxiv.org/abs/1606.04671, whose
-new columns start fresh). The days played are environment steps; the caller counts them as
+new columns start fresh). The days played are environment steps: :func:`trial_start` counts them as
 training compute.
 """
 
@@ -22,6 +22,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.evaluation import evaluate_policy
 
 from agent.components.progressive.column import ProgressiveColumn
+from agent.core.learner import ContinualLearner
 from agent.core.season_envs import season_vec_env
 
 #: Name of the fresh column among the candidates (the paper's start).
@@ -90,3 +91,18 @@ def choose_start(
     column.start_from(source, head, heads=copy_wins)
     choice.chosen = name if copy_wins else f"layers of {name}"
     return choice
+
+
+def trial_start(
+    learner: ContinualLearner,
+    model: BaseAlgorithm,
+    column: ProgressiveColumn,
+    sources: Sequence[tuple[str, ProgressiveColumn, int]],
+    season: str,
+) -> dict[str, Any]:
+    """:func:`choose_start` on ``learner``'s trial days of ``season``, its wall time and env steps counted as
+    the learner's training compute; the choice as a JSON-ready dict (for the learner's ``column_starts``)."""
+    with learner.season_work():
+        start = choose_start(model, column, sources, season, learner.env_seed() + TRIAL_SEED_OFFSET, learner.env_id)
+    learner.account.env_steps += start.env_steps
+    return start.to_dict()
