@@ -267,7 +267,7 @@ def column_init_section(archive: Path, scratch: list[Run]) -> list[str]:
     # The main product holds today's defaults; the further products, the other options.
     seeds = sorted({*pilot.model.seeds, *(seed for product in pilot.model.also for seed in product.seeds)})
     set_ups: list[tuple[str, dict[str, Any], list[int]]] = [(method, {}, seeds) for method in (*TRANSFER_METHODS, CONTROL)]
-    also = pilot.model.also
+    also = [product for product in pilot.model.also if not product.seasons]  # the documented order's
     set_ups += [
         (method, options, product.seeds) for product in also for options in product.options for method in product.methods
     ]

@@ -29,6 +29,7 @@ SCRIPTS = [
     "experiments.studies.evaluation_days",
     "experiments.studies.day_outcomes",
     "experiments.studies.detours",
+    "experiments.studies.winter_start",
     "experiments.quick",
     "experiments.media.demo",
 ]
@@ -53,6 +54,7 @@ def test_every_script_is_a_script_app_with_help(module: str, capsys: pytest.Capt
         ("experiments.studies.winter_plasticity", ["--seeds", "one"], "--seeds takes whole numbers"),
         ("experiments.studies.evaluation_days", ["--wide", "15"], "--wide a positive multiple of 10"),
         ("experiments.studies.forgetting", ["--pairs", "spring:winter,summer"], "--pairs takes first:second"),
+        ("experiments.studies.winter_start", ["--variant", "/nonexistent/archive"], "no archive at /nonexistent/archive"),
         ("experiments.benchmarks.speed_methods", ["--methods", "replay,nope"], "unknown method 'nope'"),
         ("experiments.benchmarks.env_speed", ["--steps", "0"], "--steps and --repeats must be >= 1"),
         ("experiments.benchmarks.update_speed", ["--season", "monsoon"], "monsoon"),
