@@ -10,16 +10,13 @@ import torch as th
 from agent import make_learner
 from agent.components.fisher import gaussian_policy_fisher, regularized_parameters
 from agent.methods.ewc import EWC
-from tests.agent.test_learners import STEPS, TINY, observations
+from tests.agent.test_learners import STEPS, TINY, learned_then_started, observations
 
 
 @pytest.fixture(scope="module")
 def ewc_after_one_season() -> EWC:
-    learner = make_learner("ewc", ppo_config=TINY, seed=0, fisher_states=64)
-    learner.start_season("spring")
-    learner.learn(STEPS)
-    learner.end_season()
-    learner.start_season("winter")
+    learner = learned_then_started("ewc", fisher_states=64)
+    assert isinstance(learner, EWC)
     return learner
 
 

@@ -37,6 +37,16 @@ def two_seasons(method: str, seed: int = 0) -> ContinualLearner:
     return learner
 
 
+def learned_then_started(method: str, first: str = "spring", then: str = "winter", **options: object) -> ContinualLearner:
+    """A learner (seed 0, tiny PPO) that learned ``first`` for ``STEPS`` steps and started ``then``."""
+    learner = make_learner(method, ppo_config=TINY, seed=0, **options)
+    learner.start_season(first)
+    learner.learn(STEPS)
+    learner.end_season()
+    learner.start_season(then)
+    return learner
+
+
 def parameters(model: PPO) -> list[np.ndarray]:
     return [p.detach().numpy().copy() for p in model.policy.parameters()]
 

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 import torch as th
 
-from agent import load_learner, make_learner
+from agent import load_learner
 from agent.components.progressive import progressive_policy
 from agent.components.progressive import start_choice as start_choice_module
 from agent.components.progressive.column import ProgressiveColumn
 from agent.components.progressive.start_choice import FRESH, TRIAL_DAYS, TRIAL_SEED_OFFSET, choose_start
 from agent.core.learner import ContinualLearner
 from envs import resolve_season
-from tests.agent.test_learners import STEPS, TINY
+from tests.agent.test_learners import STEPS, learned_then_started
 
 OPTIONS = {"progress-compress": {"states_per_season": 64, "distill_steps": 20, "distill_batch": 32}}
 WINTER_DAY = 50  # winter's episode_steps
@@ -24,12 +24,7 @@ WINTER_DAY = 50  # winter's episode_steps
 
 def after_spring(method: str, column_init: str) -> ContinualLearner:
     """A learner that learned spring and started winter."""
-    learner = make_learner(method, ppo_config=TINY, seed=0, column_init=column_init, **OPTIONS.get(method, {}))
-    learner.start_season("spring")
-    learner.learn(STEPS)
-    learner.end_season()
-    learner.start_season("winter")
-    return learner
+    return learned_then_started(method, column_init=column_init, **OPTIONS.get(method, {}))
 
 
 def trained_column(learner: ContinualLearner) -> ProgressiveColumn:
