@@ -1,16 +1,17 @@
-"""Winter's start under ``column_init: best``: the best copy's layers under fresh heads against a fresh column.
+"""Winter's start under ``column_init: best``: the rule's start against the other starts tried, run for run.
 
-In the documented order no earlier column plays winter better than a fresh column, so ``best``
-starts winter's column from the best copy's hidden layers under fresh heads
-(``agent/components/progressive/start_choice.py``). The alternative is the paper's start, the
-fresh column itself. Both were trained from the same autumn checkpoints (each run of the transfer
-grid's ``column_init: best`` product), so the runs differ in winter only; this script pairs them
-by run name and prints winter's final return and AUC and the run's A for each, and the mean of the
-differences.
+In the documented order no earlier column plays winter as well as a fresh column, so ``best``
+starts winter's column from the latest copy, the autumn column (or autumn's head), as ``latest``
+does (``agent/components/progressive/start_choice.py``). The alternatives tried are the best
+copy's hidden layers under fresh heads (``docs/results/winter-start-layers``, the rule before) and
+the paper's start, the fresh column (``docs/results/winter-start-fresh``). All were trained from
+the same autumn checkpoints (each run of the transfer grid's ``column_init: best`` product), so
+the runs differ in winter only; this script pairs the rule's runs with a variant's by run name and
+prints winter's final return and AUC and the run's A for each, and the mean of the differences.
 
-Run: ``.venv/bin/python -m experiments.studies.winter_start`` (reads ``--rule`` and ``--variant``,
-two archives of the same run names; see docs/benchmark.md#starting-from-the-best-playing-column
-for how the variant's runs were made).
+Run: ``.venv/bin/python -m experiments.studies.winter_start [--variant DIR --label NAME]`` (reads
+``--rule`` and ``--variant``, two archives of the same run names; see
+docs/benchmark.md#starting-from-the-best-playing-column for how the variants' runs were made).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from experiments.report.runs import load_run
 from experiments.script_app import ScriptApp
 
 RULE = Path("docs/results/bench-v1")
-VARIANT = Path("docs/results/winter-start-fresh")
+VARIANT = Path("docs/results/winter-start-layers")
 METHODS = ("progressive", "progress-compress")
 
 
@@ -59,7 +60,8 @@ app = ScriptApp(__name__, __doc__)
 @app.command()
 def main(
     rule: Annotated[Path, typer.Option(help="archive of the runs with today's rule")] = RULE,
-    variant: Annotated[Path, typer.Option(help="archive of the same runs, winter started fresh")] = VARIANT,
+    variant: Annotated[Path, typer.Option(help="archive of the same runs, winter started another way")] = VARIANT,
+    label: Annotated[str, typer.Option(help="the variant's start in the table's headers")] = "layers",
 ) -> None:
     """Print the paired table and the mean differences."""
     if not variant.is_dir():
@@ -67,7 +69,7 @@ def main(
     rows, pairs = paired_rows(rule, variant)
     if not rows:
         raise ValueError(f"no run of {variant} is in {rule}")
-    headers = ["run", "winter start (rule)", *(f"{measure}: layers / fresh" for measure in MEASURES)]
+    headers = ["run", "winter start (rule)", *(f"{measure}: rule / {label}" for measure in MEASURES)]
     print(markdown_table(headers, rows))
     print()
     means = []
@@ -77,13 +79,13 @@ def main(
             picked = np.array([(mine, other) for name, mine, other in pairs[measure] if name == method])
             cells.append(f"{picked[:, 0].mean():.2f} / {picked[:, 1].mean():.2f}" if len(picked) else "n/a")
         means.append([method, *cells])
-    print(markdown_table(["method (means)", *(f"{measure}: layers / fresh" for measure in MEASURES)], means))
+    print(markdown_table(["method (means)", *(f"{measure}: rule / {label}" for measure in MEASURES)], means))
     print()
     for measure, values in pairs.items():
         differences = np.array([other - mine for _, mine, other in values])
         print(
-            f"{measure}: fresh minus layers, mean {differences.mean():+.3f} over {len(differences)} runs; "
-            f"fresh higher in {int((differences > 0).sum())}, lower in {int((differences < 0).sum())}"
+            f"{measure}: {label} minus the rule, mean {differences.mean():+.3f} over {len(differences)} runs; "
+            f"{label} higher in {int((differences > 0).sum())}, lower in {int((differences < 0).sum())}"
         )
 
 

@@ -43,19 +43,19 @@ def assert_same(mine: dict[str, th.Tensor], theirs: dict[str, th.Tensor]) -> Non
 
 
 @pytest.mark.parametrize("method", ["progressive", "progress-compress"])
-def test_best_starts_from_the_copy_or_its_layers_exactly(method: str) -> None:
+def test_best_starts_from_the_copy_exactly(method: str) -> None:
     best = after_spring(method, "best")
     (start,) = best.column_starts
     copy_name = "column 0 (spring)" if method == "progressive" else "head of spring"
     assert start["season"] == "winter" and set(start["returns"]) == {copy_name, FRESH}
     copy_wins = start["returns"][copy_name] >= start["returns"][FRESH]
-    assert start["chosen"] == (copy_name if copy_wins else f"layers of {copy_name}")
+    assert start["chosen"] == (copy_name if copy_wins else f"{copy_name}, the latest")
     # Bit for bit: the fresh column of ``random`` (same seed), started from spring's column (or head).
     fresh = after_spring(method, "random")
     expected = trained_column(fresh)
     source = progressive_policy(fresh.model).mlp_extractor.column(0)
     head = 0 if method == "progressive" else resolve_season("spring").index
-    expected.start_from(source, head, heads=copy_wins)
+    expected.start_from(source, head)  # the only copy: the best and the latest
     assert_same(state(trained_column(best)), state(expected))
     # The trial days are environment steps, counted as training compute.
     assert 0 < start["env_steps"] <= 2 * TRIAL_DAYS * WINTER_DAY
@@ -90,19 +90,21 @@ def sources_after_spring() -> tuple[ContinualLearner, ProgressiveColumn, list[tu
 
 @pytest.mark.parametrize(
     ("returns", "chosen"),
-    [([2.0, 3.0, 1.0], "b"), ([2.0, 2.0, 2.0], "a"), ([0.5, 0.8, 1.0], "layers of b"), ([0.8, 0.8, 1.0], "layers of a")],
+    [([2.0, 3.0, 1.0], "b"), ([2.0, 2.0, 2.0], "a"), ([0.5, 0.8, 1.0], "a, the latest"), ([0.8, 0.8, 1.0], "a, the latest")],
 )
-def test_the_best_copy_wins_unless_fresh_plays_better(scripted_trial, returns: list[float], chosen: str) -> None:
+def test_the_best_copy_wins_unless_fresh_plays_better_then_the_latest(
+    scripted_trial, returns: list[float], chosen: str
+) -> None:
     scripted_trial(returns)
     learner, column, sources = sources_after_spring()
     fresh = state(column)
     choice = choose_start(learner.model, column, sources, "winter", learner.env_seed() + TRIAL_SEED_OFFSET, learner.env_id)
     assert choice.chosen == chosen and choice.returns == dict(zip(["a", "b", FRESH], returns, strict=True))
     assert choice.env_steps == 3 * TRIAL_DAYS * 10
-    source = {name: candidate for name, candidate, _ in sources}[chosen.removeprefix("layers of ")]
+    source = {name: candidate for name, candidate, _ in sources}[chosen.removesuffix(", the latest")]
     expected = copy.deepcopy(column)
     expected.load_state_dict(fresh)
-    expected.start_from(source, heads=not chosen.startswith("layers of "))
+    expected.start_from(source)
     assert_same(state(column), state(expected))
 
 
@@ -111,7 +113,7 @@ def test_candidates_play_the_same_days() -> None:
     sources = [("a", earlier[1], 0), ("a again", earlier[1], 0)]
     choice = choose_start(learner.model, column, sources, "winter", learner.env_seed() + TRIAL_SEED_OFFSET, learner.env_id)
     assert choice.returns["a"] == choice.returns["a again"] and np.isfinite(choice.returns[FRESH])
-    assert choice.chosen in ("a", "layers of a")
+    assert choice.chosen in ("a", "a, the latest")
 
 
 def test_the_choice_is_kept_in_the_checkpoint(tmp_path: Path) -> None:

@@ -186,5 +186,5 @@ def test_a_run_keeps_how_its_columns_started_in_its_metrics(config_file: Path, t
     assert result.returncode == 0, result.stderr
     metrics = json.loads((run / "metrics.json").read_text())
     (start,) = metrics["column_starts"]  # spring's column starts fresh; winter's is chosen
-    assert start["season"] == "winter" and start["chosen"] in ("column 0 (spring)", "layers of column 0 (spring)")
+    assert start["season"] == "winter" and start["chosen"] in ("column 0 (spring)", "column 0 (spring), the latest")
     assert metrics["compute"]["env_steps"] == 2 * TINY["steps"] + start["env_steps"]  # the trial days counted

@@ -1,4 +1,4 @@
-"""The winter-start study pairs the archived runs of ``column_init: best`` with their fresh-winter twins."""
+"""The winter-start study pairs the archived runs of ``column_init: best`` with their twins started otherwise in winter."""
 
 from __future__ import annotations
 
@@ -26,4 +26,7 @@ def test_pairs_runs_by_name_and_reads_both_archives(tmp_path: Path, capsys: pyte
     assert rows[0][1] == ours["column_starts"][-1]["chosen"]
     winter_start.app(["--variant", str(variant)])
     out = capsys.readouterr().out
-    assert "fresh higher in" in out and "| progress-compress | n/a | n/a | n/a |" in out
+    assert "layers higher in" in out and "| progress-compress | n/a | n/a | n/a |" in out
+    winter_start.app(["--variant", str(variant), "--label", "fresh"])  # another variant, named by --label
+    out = capsys.readouterr().out
+    assert "winter final: rule / fresh" in out and "fresh minus the rule, mean" in out

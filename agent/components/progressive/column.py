@@ -80,14 +80,12 @@ class ProgressiveColumn(nn.Module):
         self.log_std = nn.Parameter(th.full((n_heads, action_dim), float(log_std_init)))
         self.n_heads, self.action_dim = n_heads, action_dim
 
-    def start_from(self, other: ProgressiveColumn, head: int = 0, heads: bool = True) -> None:
+    def start_from(self, other: ProgressiveColumn, head: int = 0) -> None:
         """Start as a copy of ``other`` (its hidden layers and output head ``head``), the laterals silent.
 
         The adapters' projections into this column (``U``, and the output adapter's) are zeroed, so
         the column computes exactly what ``other`` computes at ``head`` until training moves them;
-        the adapters' ``V`` and alphas and the log-std stay as initialized. Without ``heads`` only
-        the hidden layers are copied: the action and value heads stay as initialized. For a column
-        of one head.
+        the adapters' ``V`` and alphas and the log-std stay as initialized. For a column of one head.
         """
         if self.n_heads != 1:
             raise ValueError("start_from copies one head into a column of one head")
@@ -95,11 +93,10 @@ class ProgressiveColumn(nn.Module):
         with th.no_grad():
             for mine, theirs in zip([*self.weights, *self.biases], [*other.weights, *other.biases], strict=True):
                 mine.copy_(theirs)
-            if heads:
-                self.action_head.weight.copy_(other.action_head.weight[head * a : (head + 1) * a])
-                self.action_head.bias.copy_(other.action_head.bias[head * a : (head + 1) * a])
-                self.value_head.weight.copy_(other.value_head.weight[head : head + 1])
-                self.value_head.bias.copy_(other.value_head.bias[head : head + 1])
+            self.action_head.weight.copy_(other.action_head.weight[head * a : (head + 1) * a])
+            self.action_head.bias.copy_(other.action_head.bias[head * a : (head + 1) * a])
+            self.value_head.weight.copy_(other.value_head.weight[head : head + 1])
+            self.value_head.bias.copy_(other.value_head.bias[head : head + 1])
             for adapter in self.adapters:
                 assert isinstance(adapter, LateralAdapter)
                 adapter.up_weight.zero_()

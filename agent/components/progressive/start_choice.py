@@ -4,11 +4,13 @@ A copy of an earlier column transfers what it learned only where that helps: a c
 into a season whose rules contradict its own (winter's watering rule reverses the others') starts
 below a fresh column and spends its first rollouts unlearning. ``best`` therefore tries each
 candidate start (a copy of each earlier column, or of each earlier season's head, and the fresh
-column) on a few days of the new season, with deterministic actions. The best-scoring copy starts
-the column unless the fresh column plays better; then only the copy's hidden layers are kept, under
-fresh heads (Progressive Neural Networks, Rusu et al. 2016, https://arxiv.org/abs/1606.04671, whose
-new columns start fresh). The days played are environment steps: :func:`trial_start` counts them as
-training compute.
+column, the start of Progressive Neural Networks, Rusu et al. 2016, https://arxiv.org/abs/1606.04671)
+on a few days of the new season, with deterministic actions. The best-scoring copy starts the
+column if it plays at least as well as the fresh column. Where no copy does, the latest copy starts
+it, as with ``latest``: measured on winter from the same checkpoints, a whole copy starts lower but
+ends the season higher than a fresh column or the best copy's hidden layers under fresh heads
+(docs/benchmark.md#starting-from-the-best-playing-column). The days played are environment steps:
+:func:`trial_start` counts them as training compute.
 """
 
 from __future__ import annotations
@@ -62,9 +64,8 @@ def choose_start(
         :meth:`ProgressiveColumn.start_from`. The column as it is now is the fresh candidate, tried last.
     :param days: trial days per candidate (the same days for each: one env per day, seeded from ``seed``)
     :return: the choice. The best copy starts the column if it plays at least as well as the fresh
-        column (ties go to the most recent copy); otherwise the column keeps its fresh heads on the
-        best copy's hidden layers (``chosen`` is ``"layers of NAME"``), so what the earlier columns
-        learned about the garden is kept while their actions, which did worse than none, are not.
+        column (ties go to the most recent copy); otherwise the most recent copy does (``chosen`` is
+        ``"NAME, the latest"``).
     """
     fresh = {name: tensor.clone() for name, tensor in column.state_dict().items()}
     choice = ColumnStart(season=season, chosen=FRESH)
@@ -86,10 +87,10 @@ def choose_start(
     if not sources:
         return choice
     best_copy = max(range(len(sources)), key=lambda k: choice.returns[sources[k][0]])  # the first of the best
-    name, source, head = sources[best_copy]
-    copy_wins = choice.returns[name] >= choice.returns[FRESH]
-    column.start_from(source, head, heads=copy_wins)
-    choice.chosen = name if copy_wins else f"layers of {name}"
+    copy_wins = choice.returns[sources[best_copy][0]] >= choice.returns[FRESH]
+    name, source, head = sources[best_copy if copy_wins else 0]
+    column.start_from(source, head)
+    choice.chosen = name if copy_wins else f"{name}, the latest"
     return choice
 
 
