@@ -37,13 +37,13 @@ def two_seasons(method: str, seed: int = 0) -> ContinualLearner:
     return learner
 
 
-def learned_then_started(method: str, first: str = "spring", then: str = "winter", **options: object) -> ContinualLearner:
-    """A learner (seed 0, tiny PPO) that learned ``first`` for ``STEPS`` steps and started ``then``."""
+def learned_then_started(method: str, **options: object) -> ContinualLearner:
+    """A learner (seed 0, tiny PPO) that learned spring for ``STEPS`` steps and started winter."""
     learner = make_learner(method, ppo_config=TINY, seed=0, **options)
-    learner.start_season(first)
+    learner.start_season("spring")
     learner.learn(STEPS)
     learner.end_season()
-    learner.start_season(then)
+    learner.start_season("winter")
     return learner
 
 
