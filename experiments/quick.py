@@ -40,10 +40,13 @@ TRAINING_ORDER = ("progress-compress", "retrain", "progressive", "replay", "fine
 RENDERED_METHODS = ("progress-compress", "finetune")
 #: Method options of the preset beside its config file. ``progress-compress`` distills with 4x the
 #: batch, a third of the steps and twice the learning rate of its defaults: the same final
-#: distillation loss in two thirds of the time, which shortens the preset's longest run
-#: (measured: docs/benchmark.md#the-quick-preset).
+#: distillation loss in two thirds of the time, which shortens the preset's longest run. Both
+#: progressive methods copy the latest column (``column_init: latest``) instead of trying each start
+#: on trial days (``best``, the default): at this budget the trials cost the preset its 15 minutes
+#: for a best A 0.01 higher (measured: docs/benchmark.md#the-quick-preset).
 PRESET_OPTIONS: dict[str, dict[str, Any]] = {
-    "progress-compress": {"distill_batch": 1024, "distill_steps": 1000, "distill_lr": 0.002},
+    "progressive": {"column_init": "latest"},
+    "progress-compress": {"distill_batch": 1024, "distill_steps": 1000, "distill_lr": 0.002, "column_init": "latest"},
 }
 
 

@@ -64,10 +64,10 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
     :param dagger_rounds: rounds of DAgger after the first distillation: each replaces part of the
         season's memory with states the knowledge base visits, labelled by the active column
     :param adapter_width: width of the active column's adapters (0: a quarter of the hidden width)
-    :param column_init: how the active column starts each season: ``latest`` (a copy of the knowledge
-        base at the previous season's head, its laterals silent), ``random`` (fresh) or ``best``
-        (whichever of the knowledge base at each earlier season's head and a fresh column plays a
-        few days of the new season best: :mod:`agent.components.progressive.start_choice`)
+    :param column_init: how the active column starts each season: ``best`` (whichever of the
+        knowledge base at each earlier season's head and a fresh column plays a few days of the new
+        season best: :mod:`agent.components.progressive.start_choice`), ``latest`` (a copy of the
+        knowledge base at the previous season's head, its laterals silent) or ``random`` (fresh)
     :param action_bound_coef: weight of the action-bound loss on the active column's action means
         (:mod:`agent.components.action_bounds`; 0: off)
     """
@@ -94,7 +94,7 @@ class ProgressCompress(MemoryCheckpoint, ContinualLearner):
         distill_lr: float = 1e-3,
         dagger_rounds: int = 1,
         adapter_width: int = 0,
-        column_init: str = "latest",
+        column_init: str = "best",
         action_bound_coef: float = 1.0,
     ) -> None:
         check_column_init(column_init)

@@ -39,11 +39,11 @@ class Progressive(ContinualLearner):
     """A progressive network trained season after season; one frozen column per finished season.
 
     :param adapter_width: width of the lateral adapters (0: a quarter of the hidden width)
-    :param column_init: how a new column starts: ``latest`` (a copy of the previous column, its
-        laterals silent, so the season starts from what the last one ended with), ``random`` (the
-        paper: a fresh column whose laterals read the frozen ones) or ``best`` (whichever of a copy
-        of each earlier column and the fresh column plays a few days of the new season best:
-        :mod:`agent.components.progressive.start_choice`); see ``docs/methods.md``
+    :param column_init: how a new column starts: ``best`` (whichever of a copy of each earlier
+        column and the fresh column plays a few days of the new season best:
+        :mod:`agent.components.progressive.start_choice`), ``latest`` (a copy of the previous
+        column, its laterals silent, so the season starts from what the last one ended with) or
+        ``random`` (the paper: a fresh column whose laterals read the frozen ones); see ``docs/methods.md``
     :param action_bound_coef: weight of the action-bound loss that keeps the training column's
         action means inside the action box (:mod:`agent.components.action_bounds`; 0: off), so that
         a column copied into the next season can still explore there
@@ -65,7 +65,7 @@ class Progressive(ContinualLearner):
         env_id: str = DEFAULT_ENV_ID,
         *,
         adapter_width: int = 0,
-        column_init: str = "latest",
+        column_init: str = "best",
         action_bound_coef: float = 1.0,
     ) -> None:
         check_option("adapter_width", adapter_width, integer=True)

@@ -35,7 +35,6 @@ from experiments.pipeline.run_folder import AGNOSTIC_DIR, DETECTION, METRICS
 from experiments.report.markdown import markdown_table
 from experiments.script_app import ScriptApp
 from experiments.sweep.grid import load_grid
-from experiments.sweep.runs import run_name
 
 GRID = CONFIG_DIR / "grids" / "agnostic_training.yaml"
 TOLD_ARCHIVE = RESULTS / "bench-v1"
@@ -47,12 +46,13 @@ app = ScriptApp(__name__, __doc__)
 
 
 def told_twin(config: dict[str, Any], storage: Path, told_archive: Path) -> Path:
-    """The run folder of the same method, seed and seasons trained told the season."""
-    if config["seasons"] == DEFAULT_SEASONS:
-        return told_archive / run_name(config["method"], config["seed"])
+    """The run folder of the same method, seed and seasons trained told the season (a run of the agnostic grid).
+
+    The four default seasons' runs are the v1 benchmark's, read from its archive; the others from ``storage``.
+    """
     for spec in load_grid(TOLD_GRID).runs:
         if (spec.method, spec.seed, spec.seasons) == (config["method"], config["seed"], config["seasons"]):
-            return storage / spec.name
+            return (told_archive if config["seasons"] == DEFAULT_SEASONS else storage) / spec.name
     raise ValueError(f"no run of {TOLD_GRID} has the seasons {config['seasons']} (method {config['method']})")
 
 

@@ -5,7 +5,7 @@ starts winter's column from the latest copy, the autumn column (or autumn's head
 does (``agent/components/progressive/start_choice.py``). The alternatives tried are the best
 copy's hidden layers under fresh heads (``docs/results/winter-start-layers``, the rule before) and
 the paper's start, the fresh column (``docs/results/winter-start-fresh``). All were trained from
-the same autumn checkpoints (each run of the transfer grid's ``column_init: best`` product), so
+the same autumn checkpoints (each ``progressive`` and ``progress-compress`` run of the benchmark), so
 the runs differ in winter only; this script pairs the rule's runs with a variant's by run name and
 prints winter's final return and AUC and the run's A for each, and the mean of the differences.
 

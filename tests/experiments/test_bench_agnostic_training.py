@@ -60,7 +60,7 @@ def test_a_run_with_a_season_of_the_users_own_is_reported_apart_from_the_targets
 
 def test_the_told_twin_is_the_archived_run_or_the_agnostic_grids_run_of_the_same_seasons(tmp_path: Path) -> None:
     config = {"method": "progressive", "seed": 0, "seasons": ["spring", "summer", "autumn", "winter"]}
-    assert told_twin(config, tmp_path, tmp_path / "archive") == tmp_path / "archive" / "progressive_seed0"
+    assert told_twin(config, tmp_path, tmp_path / "archive") == tmp_path / "archive" / "progressive-column_initlatest_seed0"
     icy = next(run for run in load_grid(TOLD_GRID).runs if len(run.seasons) == 5)
     assert told_twin(icy.config, tmp_path, tmp_path / "archive") == tmp_path / icy.name
     with pytest.raises(ValueError, match="no run of"):

@@ -10,7 +10,7 @@ import pytest
 
 from experiments.studies import winter_start
 
-RUN = "progressive-column_initbest_seed0"
+RUN = "progressive_seed0"
 
 
 def test_pairs_runs_by_name_and_reads_both_archives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
