@@ -42,8 +42,8 @@ RENDERED_METHODS = ("progress-compress", "finetune")
 #: batch, a third of the steps and twice the learning rate of its defaults: the same final
 #: distillation loss in two thirds of the time, which shortens the preset's longest run. Both
 #: progressive methods copy the latest column (``column_init: latest``) instead of trying each start
-#: on trial days (``best``, the default): at this budget the trials cost the preset its 15 minutes
-#: for a best A 0.01 higher (measured: docs/benchmark.md#the-quick-preset).
+#: on trial days (``best``, the default): at this budget the trials cost more of the preset's 15
+#: minutes than they add to its agents (measured: docs/benchmark.md#the-quick-preset).
 PRESET_OPTIONS: dict[str, dict[str, Any]] = {
     "progressive": {"column_init": "latest"},
     "progress-compress": {"distill_batch": 1024, "distill_steps": 1000, "distill_lr": 0.002, "column_init": "latest"},

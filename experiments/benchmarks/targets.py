@@ -44,7 +44,7 @@ from experiments.sweep.grid import load_grid
 from experiments.sweep.runs import run_name
 
 GRID = CONFIG_DIR / "grids" / "benchmark.yaml"
-#: The pilot that chose ``column_init``: each way a new column starts (seed 0; ``latest``, the default before, on 0 to 4).
+#: The pilot that chose ``column_init``: each way a new column starts (seed 0; ``latest``, the default before, on more seeds).
 PILOT = CONFIG_DIR / "grids" / "transfer.yaml"
 ARCHIVE = RESULTS / "bench-v1"
 #: Methods that are not continual learners: a fresh network per season, and one network on every season so far.

@@ -7,9 +7,8 @@ candidate start (a copy of each earlier column, or of each earlier season's head
 column, the start of Progressive Neural Networks, Rusu et al. 2016, https://arxiv.org/abs/1606.04671)
 on a few days of the new season, with deterministic actions. The best-scoring copy starts the
 column if it plays at least as well as the fresh column. Where no copy does, the latest copy starts
-it, as with ``latest``: measured on winter from the same checkpoints, a whole copy starts lower but
-ends the season higher than a fresh column or the best copy's hidden layers under fresh heads
-(docs/benchmark.md#starting-from-the-best-playing-column). The days played are environment steps:
+it, as with ``latest`` (why, against a fresh column or a copy's hidden layers under fresh heads:
+docs/benchmark.md#starting-from-the-best-playing-column). The days played are environment steps:
 :func:`trial_start` counts them as training compute.
 """
 
